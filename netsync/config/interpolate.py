@@ -1,0 +1,43 @@
+"""`${VAR}` / `${VAR:-default}` / `$${` interpolation of config strings from the environment."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+_NAME = r"[A-Za-z_][A-Za-z0-9_]*"
+_TOKEN = re.compile(r"\$\$\{|\$\{(?P<body>[^}]*)\}|\$\{")
+_BODY = re.compile(rf"^(?P<name>{_NAME})(?::-(?P<default>.*))?$", re.DOTALL)
+
+
+class InterpolationError(ValueError):
+    pass
+
+
+def interpolate(text: str, env: Mapping[str, str]) -> str:
+    """Replace `${VAR}` with the variable's value; an unset variable without default is an error.
+
+    `$${` is a literal `${`. A default is taken literally (no nesting), as in docker compose.
+    """
+
+    def replace(match: re.Match[str]) -> str:
+        token = match.group(0)
+        if token == "$${":
+            return "${"
+        body = match.group("body")
+        if body is None:
+            raise InterpolationError("unterminated '${' (write '$${' for a literal '${')")
+        parsed = _BODY.match(body)
+        if parsed is None:
+            raise InterpolationError(
+                f"invalid interpolation '${{{body}}}': expected ${{NAME}} or ${{NAME:-default}}"
+            )
+        name = parsed.group("name")
+        if name in env:
+            return env[name]
+        default = parsed.group("default")
+        if default is not None:
+            return default
+        raise InterpolationError(f"environment variable {name} is not set (used as '${{{name}}}')")
+
+    return _TOKEN.sub(replace, text)
