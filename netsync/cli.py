@@ -6,15 +6,24 @@ default 2 would read as "changes" in a CI script), 2 changes or drift where aske
 
 from __future__ import annotations
 
+import os
 import sys
 from collections import Counter
+from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import click
 
 from netsync import __version__
 from netsync.config import Config, ConfigError, load_config
-from netsync.model import SECTION_TYPES
+from netsync.demo import EXAMPLE, run_demo
+from netsync.model import SECTION_TYPES, Plan
+from netsync.pipeline import PlanRun, run_plan
+from netsync.planfile import PlanFileError, read_plan_file, write_plan_file
+from netsync.progress import Progress
+from netsync.render import render
+from netsync.sandbox.cli import sandbox
 
 EXIT_OK, EXIT_ERROR, EXIT_CHANGES = 0, 1, 2
 
@@ -85,7 +94,9 @@ def describe(config: Config) -> str:
     )
 
 
-@click.group(cls=NetsyncGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    name="netsync", cls=NetsyncGroup, context_settings={"help_option_names": ["-h", "--help"]}
+)
 @click.version_option(__version__, "--version", prog_name="netsync")
 def main() -> None:
     """GitOps for referral networks: plan and apply CaseXchange, Smokeball and Trackops
@@ -117,6 +128,188 @@ def validate(config_path: str) -> int:
     return EXIT_OK
 
 
+FORMAT_OPTION = click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "markdown"]),
+    default="text",
+    show_default=True,
+    help="text for terminals, json for pipelines, markdown for pull-request comments.",
+)
+TARGET_OPTION = click.option(
+    "--target",
+    "targets",
+    multiple=True,
+    metavar="ADDR",
+    help="Only this address or section (whole segments: network.outbound, cases.<id>). Repeatable.",
+)
+PARALLELISM_OPTION = click.option(
+    "--parallelism",
+    type=click.IntRange(1, 256),
+    default=16,
+    show_default=True,
+    help="Concurrent reads.",
+)
+COLOR_OPTION = click.option(
+    "--no-color", is_flag=True, help="Never colour (NO_COLOR is honoured too)."
+)
+
+
+def use_color(no_color: bool) -> bool:
+    return not no_color and not os.environ.get("NO_COLOR") and sys.stdout.isatty()
+
+
+def read_and_plan(config_path: str, targets: tuple[str, ...], parallelism: int) -> PlanRun | int:
+    try:
+        config = load_config(config_path)
+    except ConfigError as exc:
+        return report_config_errors(exc)
+    with Progress("Reading live state") as progress:
+        return run_plan(
+            config, os.environ, targets=targets, parallelism=parallelism, progress=progress
+        )
+
+
+def emit(plan: Plan, fmt: str, no_color: bool, *, drift: bool = False) -> None:
+    """The plan on stdout; errors on stderr as `path:line:col: address: message` (SPEC 3).
+
+    Text output leaves errors to stderr so they are not printed twice; json and markdown keep
+    them in the document too, since pipelines and PR comments read only that.
+    """
+    shown = replace(plan, errors=[]) if fmt == "text" else plan
+    click.echo(render(shown, fmt, color=use_color(no_color), drift=drift), nl=False)
+    for diagnostic in plan.errors:
+        click.echo(str(diagnostic), err=True)
+    if plan.errors:
+        count = len(plan.errors)
+        click.echo(f"{count} error{'s' if count != 1 else ''}: nothing can be applied.", err=True)
+
+
+@main.command()
+@CONFIG_OPTION
+@FORMAT_OPTION
+@click.option("-o", "--out", "plan_file", metavar="PLANFILE", help="Also save the plan for apply.")
+@TARGET_OPTION
+@click.option(
+    "--detailed-exitcode", is_flag=True, help="Exit 2 when there are changes (0 none, 1 error)."
+)
+@PARALLELISM_OPTION
+@COLOR_OPTION
+def plan(
+    config_path: str,
+    fmt: str,
+    plan_file: str | None,
+    targets: tuple[str, ...],
+    detailed_exitcode: bool,
+    parallelism: int,
+    no_color: bool,
+) -> int:
+    """Read the live network, diff it against the config and print the plan.
+
+    \b
+    Examples:
+      netsync plan -c network/
+      netsync plan -c network/ --format markdown > plan.md
+      netsync plan --target network.outbound --detailed-exitcode
+      netsync plan -o release.plan && netsync apply release.plan
+    """
+    run = read_and_plan(config_path, targets, parallelism)
+    if isinstance(run, int):
+        return run
+    emit(run.plan, fmt, no_color)
+    if run.plan.errors:
+        return EXIT_ERROR
+    if plan_file:
+        try:
+            saved = write_plan_file(plan_file, run)
+        except OSError as exc:
+            click.echo(f"Error: cannot write {plan_file}: {exc.strerror or exc}", err=True)
+            return EXIT_ERROR
+        click.echo(f"Saved the plan to {saved}.", err=True)
+    if detailed_exitcode and run.plan.has_changes:
+        return EXIT_CHANGES
+    return EXIT_OK
+
+
+@main.command()
+@CONFIG_OPTION
+@FORMAT_OPTION
+@TARGET_OPTION
+@PARALLELISM_OPTION
+@COLOR_OPTION
+def drift(
+    config_path: str, fmt: str, targets: tuple[str, ...], parallelism: int, no_color: bool
+) -> int:
+    """Report where the live network differs from the config (exit 0 none, 2 drift, 1 error).
+
+    \b
+    Examples:
+      netsync drift -c network/
+      netsync drift -c network/ --format json > drift.json || alert
+    """
+    run = read_and_plan(config_path, targets, parallelism)
+    if isinstance(run, int):
+        return run
+    emit(run.plan, fmt, no_color, drift=True)
+    if run.plan.errors:
+        return EXIT_ERROR
+    return EXIT_CHANGES if run.plan.has_changes else EXIT_OK
+
+
+@main.command()
+@click.argument("plan_file", metavar="PLANFILE")
+@FORMAT_OPTION
+@COLOR_OPTION
+def show(plan_file: str, fmt: str, no_color: bool) -> int:
+    """Render a plan saved with `plan -o`.
+
+    \b
+    Examples:
+      netsync show release.plan
+      netsync show release.plan --format markdown
+    """
+    try:
+        saved = read_plan_file(plan_file)
+    except PlanFileError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        return EXIT_ERROR
+    click.echo(render(saved, fmt, color=use_color(no_color)), nl=False)
+    return EXIT_OK
+
+
+@main.command()
+@click.option(
+    "-c",
+    "--config",
+    "config_path",
+    default=str(EXAMPLE),
+    show_default=True,
+    metavar="PATH",
+    help="Config to plan.",
+)
+@click.option(
+    "--seed",
+    default=str(EXAMPLE / "sandbox" / "seed.yaml"),
+    show_default=True,
+    metavar="FILE",
+    help="Sandbox world to plan against.",
+)
+def demo(config_path: str, seed: str) -> int:
+    """Run the main job against the built-in sandbox: no credentials, no network.
+
+    Starts the sandbox seeded with the example's live world, then runs validate, plan and
+    drift against it exactly as a CI job would.
+
+    \b
+    Examples:
+      netsync demo
+      netsync demo -c my-network/ --seed my-world.yaml
+    """
+    return run_demo(
+        Path(config_path), Path(seed), lambda args: main.main(args, standalone_mode=False)
+    )
+
+
 def _not_built(name: str, issue: int) -> click.Command:
     @click.command(
         name=name,
@@ -130,6 +323,6 @@ def _not_built(name: str, issue: int) -> click.Command:
     return command
 
 
-for _name in ("plan", "show", "apply", "drift", "export"):
-    main.add_command(_not_built(_name, 4))
-main.add_command(_not_built("sandbox", 3))
+for _name in ("apply", "export"):
+    main.add_command(_not_built(_name, 5))
+main.add_command(sandbox)

@@ -1,0 +1,35 @@
+"""Progress on stderr (stdout stays pipeable): only on a terminal, only after a second."""
+
+from __future__ import annotations
+
+import sys
+import threading
+import time
+from typing import Any
+
+
+class Progress:
+    def __init__(self, label: str, *, delay: float = 1.0, stream: Any = None) -> None:
+        self.label = label
+        self.delay = delay
+        self.stream = stream or sys.stderr
+        self.started = time.monotonic()
+        self.shown = False
+        self.lock = threading.Lock()
+
+    def __enter__(self) -> Progress:
+        self.started = time.monotonic()
+        return self
+
+    def __call__(self, done: int, total: int) -> None:
+        if not self.stream.isatty() or time.monotonic() - self.started < self.delay:
+            return
+        with self.lock:
+            self.stream.write(f"\r{self.label}: {done}/{total} resources")
+            self.stream.flush()
+            self.shown = True
+
+    def __exit__(self, *exc: Any) -> None:
+        if self.shown:
+            self.stream.write("\r\033[K")
+            self.stream.flush()

@@ -1,0 +1,151 @@
+"""What the three renderers share: masked, JSON-ready views of changes, values shown with firm
+names beside firm ids, and the one-line summary, so text, markdown and JSON never disagree."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+from dataclasses import dataclass, field
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+
+from netsync.model import Action, Change, Plan, ResourceType
+from netsync.sensitive import masked_fields, split_path
+
+SYMBOLS: dict[Action, str] = {
+    Action.CREATE: "+",
+    Action.UPDATE: "~",
+    Action.REREFER: "»",
+    Action.DELETE: "-",
+    Action.NOOP: " ",
+}
+CHANGING = (Action.CREATE, Action.UPDATE, Action.REREFER, Action.DELETE)
+
+
+def jsonable(value: Any) -> Any:
+    """Plain JSON types for any value a planner may hold (Decimal, dates, sets, tuples, enums),
+    so every output can be `json.dumps`ed and numbers print as given (`50`, `33.5`)."""
+    if isinstance(value, bool) or value is None or isinstance(value, int | float | str):
+        return value
+    if isinstance(value, Enum):
+        return jsonable(value.value)
+    if isinstance(value, Decimal):
+        if value == value.to_integral_value():
+            return int(value)
+        return float(value)
+    if isinstance(value, _dt.datetime | _dt.date | _dt.time):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, set | frozenset):
+        items = [jsonable(v) for v in value]
+        return sorted(items, key=lambda v: json.dumps(v, sort_keys=True))
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    return str(value)
+
+
+@dataclass
+class ChangeView:
+    """One change as every output shows it: masked, JSON-ready, `before` null for a create."""
+
+    address: str
+    type: ResourceType
+    id: str | None
+    action: Action
+    fields: list[str]
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+    labels: dict[str, str] = field(default_factory=dict)
+
+    def label(self, value: Any) -> str | None:
+        """The display name for a firm id (ids compare case-insensitively), if known."""
+        if not isinstance(value, str) or not self.labels:
+            return None
+        if value in self.labels:
+            return self.labels[value]
+        lowered = {k.lower(): v for k, v in self.labels.items()}
+        return lowered.get(value.lower())
+
+
+def view(change: Change) -> ChangeView:
+    """Mask and normalise one change. A create has no `before`; a delete has no `after`."""
+    rtype = ResourceType(change.type)
+    action = Action(change.action)
+    before = None if action is Action.CREATE else masked_fields(rtype, jsonable(change.before))
+    after = None if action is Action.DELETE else masked_fields(rtype, jsonable(change.after))
+    return ChangeView(
+        address=change.address,
+        type=rtype,
+        id=change.id,
+        action=action,
+        fields=[str(f) for f in change.fields],
+        before=before,
+        after=after,
+        labels=dict(change.labels),
+    )
+
+
+def views(plan: Plan) -> list[ChangeView]:
+    """Every change, masked, sorted by address (the order SPEC section 4 fixes)."""
+    return [view(c) for c in sorted(plan.changes, key=lambda c: c.address)]
+
+
+def lookup(fields: dict[str, Any] | None, path: str) -> Any:
+    """The value at a dotted field path (`contact.email`, `subjects.0.id`); None when absent,
+    which is how SPEC section 2 treats an absent field."""
+    if fields is None:
+        return None
+    if path in fields:
+        return fields[path]
+    node: Any = fields
+    for seg in split_path(path):
+        if isinstance(node, dict):
+            node = node.get(seg)
+        elif isinstance(node, list) and seg.isdigit() and int(seg) < len(node):
+            node = node[int(seg)]
+        else:
+            return None
+    return node
+
+
+def changed_paths(change: ChangeView) -> list[str]:
+    """The fields to show for an update: the planner's list, else top-level keys that differ."""
+    if change.fields:
+        return change.fields
+    before, after = change.before or {}, change.after or {}
+    return [k for k in dict.fromkeys([*before, *after]) if before.get(k) != after.get(k)]
+
+
+def compact(value: Any) -> str:
+    """A value as one line of JSON: strings quoted, numbers as given, control chars escaped."""
+    return json.dumps(value, ensure_ascii=False)
+
+
+def show_value(change: ChangeView, value: Any) -> str:
+    """A value for humans: a firm id gets its name beside it (`Rivera Injury Law (c3d4…)`)."""
+    name = change.label(value)
+    if name is not None:
+        return f"{name} ({value})"
+    return compact(value)
+
+
+def count_changes(summary: dict[str, int]) -> int:
+    return sum(summary.get(a.value, 0) for a in CHANGING)
+
+
+def summary_line(plan: Plan, *, drift: bool = False) -> str:
+    """`Plan: 1 to create, 2 to update, 1 to re-refer, 0 to delete.` or the no-change line."""
+    summary = plan.summary()
+    if count_changes(summary) == 0 and not plan.errors:
+        if drift:
+            return "No drift. Live state matches the configuration."
+        return "No changes. Live state matches the configuration."
+    prefix = "Plan"
+    if drift:
+        prefix = "Drift detected" if count_changes(summary) else "Drift"
+    return (
+        f"{prefix}: {summary['create']} to create, {summary['update']} to update, "
+        f"{summary['re-refer']} to re-refer, {summary['delete']} to delete."
+    )

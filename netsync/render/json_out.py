@@ -1,0 +1,39 @@
+"""The plan document of SPEC section 4, the one shape `--format json`, the plan file and
+`schemas/plan.schema.json` share."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from netsync.model import Plan
+from netsync.render.common import views
+
+FORMAT_VERSION = "1"
+
+
+def plan_to_json(plan: Plan) -> dict[str, Any]:
+    """The SPEC section 4 document: every change (no-ops included) sorted by address, with
+    sensitive values masked, a create's `before` and a delete's `after` null."""
+    return {
+        "format_version": FORMAT_VERSION,
+        "changes": [
+            {
+                "address": c.address,
+                "type": c.type.value,
+                "id": c.id,
+                "action": c.action.value,
+                "fields": list(c.fields),
+                "before": c.before,
+                "after": c.after,
+            }
+            for c in views(plan)
+        ],
+        "summary": plan.summary(),
+        "errors": [d.to_json() for d in plan.errors],
+        "warnings": [d.to_json() for d in plan.warnings],
+    }
+
+
+def render_json(plan: Plan) -> str:
+    return json.dumps(plan_to_json(plan), indent=2, sort_keys=False) + "\n"

@@ -1,0 +1,158 @@
+"""The plan as a pull-request comment: summary first, a table of changed resources, a
+collapsible field-by-field block per resource, then diagnostics; escaped, and kept under
+GitHub's comment size limit by dropping detail from the end with a visible note."""
+
+from __future__ import annotations
+
+import html
+import re
+
+from netsync.model import Action, Plan
+from netsync.render.common import (
+    SYMBOLS,
+    ChangeView,
+    changed_paths,
+    lookup,
+    show_value,
+    summary_line,
+    views,
+)
+from netsync.render.text import safe
+
+LIMIT = 65_000  # GitHub rejects comments over 65,536 characters
+CELL_MAX = 500  # characters of raw content in one table cell, so one value cannot eat the budget
+_NOTE_RESERVE = 600
+_NEWLINES = re.compile(r"\r\n|\r|\n")
+_MD_ESCAPES = str.maketrans(
+    {c: "\\" + c for c in "\\|*_`[]~"}  # markdown punctuation that would format or split cells
+)
+_ENTITY_ESCAPES = str.maketrans({c: f"&#{ord(c)};" for c in "\\|*_`[]~"})
+
+
+def _clip(text: str, limit: int = CELL_MAX) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def md(text: str, limit: int = CELL_MAX) -> str:
+    """User content for a table cell or list item: HTML- and markdown-escaped, one line."""
+    parts = _NEWLINES.split(_clip(str(text), limit))
+    return "<br>".join(safe(html.escape(p, quote=False)).translate(_MD_ESCAPES) for p in parts)
+
+
+def html_text(text: str, limit: int = CELL_MAX) -> str:
+    """User content inside an HTML element (`<summary>`), where backslash escapes would show."""
+    one_line = _NEWLINES.sub(" ", _clip(str(text), limit))
+    return safe(html.escape(one_line, quote=True)).translate(_ENTITY_ESCAPES)
+
+
+def _title(change: ChangeView) -> str:
+    name = change.label(change.id)
+    return f"{change.address} ({name})" if name else change.address
+
+
+def _field_names(change: ChangeView) -> list[str]:
+    if change.action is Action.CREATE:
+        return list(change.after or {})
+    if change.action is Action.DELETE:
+        return list(change.before or {})
+    return changed_paths(change)
+
+
+def _row(change: ChangeView) -> str:
+    cells = [
+        f"`{SYMBOLS[change.action]}`",
+        md(_title(change)),
+        change.type.value,
+        change.action.value,
+        md(", ".join(_field_names(change))),
+    ]
+    return "| " + " | ".join(cells) + " |"
+
+
+def _details(change: ChangeView) -> str:
+    paths = _field_names(change)
+    if change.action is Action.REREFER and "notes" in (change.after or {}) and "notes" not in paths:
+        paths = [*paths, "notes"]
+    lines = [
+        f"<details><summary>{SYMBOLS[change.action]} {html_text(_title(change))}: "
+        f"{change.action.value}</summary>",
+        "",
+        "| Field | Before | After |",
+        "|---|---|---|",
+    ]
+    for path in paths:
+        absent = change.before is None or (path == "notes" and "notes" not in change.before)
+        before = "" if absent else md(show_value(change, lookup(change.before, path)))
+        after = "" if change.after is None else md(show_value(change, lookup(change.after, path)))
+        lines.append(f"| {md(path)} | {before} | {after} |")
+    lines += ["", "</details>"]
+    return "\n".join(lines)
+
+
+def _fit(items: list[str], budget: int, sep: int = 1) -> tuple[list[str], int]:
+    """The longest prefix of `items` (each plus `sep` separator characters) within `budget`."""
+    kept: list[str] = []
+    for item in items:
+        cost = len(item) + sep
+        if cost > budget:
+            break
+        kept.append(item)
+        budget -= cost
+    return kept, budget
+
+
+def _section(title: str, items: list[str], total: int, sep: str = "\n") -> list[str]:
+    if not items:
+        return []
+    return [f"#### {title} ({total})", "", sep.join(items), ""]
+
+
+def render_markdown(plan: Plan, *, drift: bool = False, limit: int = LIMIT) -> str:
+    """Markdown for a PR comment, always shorter than `limit` characters."""
+    changes = [c for c in views(plan) if c.action is not Action.NOOP]
+    summary = plan.summary()
+    head = [
+        f"**{md(summary_line(plan, drift=drift), limit=1000)}**",
+        "",
+        "| Create | Update | Re-refer | Delete | No-op |",
+        "|---:|---:|---:|---:|---:|",
+        "| " + " | ".join(str(summary[a.value]) for a in Action) + " |",
+        "",
+    ]
+    if drift and changes:
+        head += ["Before is the live state, after is the configuration in git.", ""]
+    table_head = "| | Address | Type | Action | Fields |\n|---|---|---|---|---|"
+    rows = [_row(c) for c in changes]
+    details = [_details(c) for c in changes]
+    errors = [f"- {md(str(d), limit=2000)}" for d in plan.errors]
+    warnings = [f"- {md(str(d), limit=2000)}" for d in plan.warnings]
+
+    headings = 4 * 40 + len(table_head)
+    budget = limit - 1 - len("\n".join(head)) - headings - _NOTE_RESERVE
+    kept_errors, budget = _fit(errors, budget)
+    kept_rows, budget = _fit(rows, budget)
+    kept_warnings, budget = _fit(warnings, budget)
+    kept_details, budget = _fit(details, budget, sep=2)  # blocks are separated by a blank line
+
+    omitted = {
+        "details of {} resources": len(details) - len(kept_details),
+        "{} table rows": len(rows) - len(kept_rows),
+        "{} warnings": len(warnings) - len(kept_warnings),
+        "{} errors": len(errors) - len(kept_errors),
+    }
+    out = list(head)
+    if any(omitted.values()):
+        what = ", ".join(k.format(n) for k, n in omitted.items() if n)
+        out += [
+            f"> **Output truncated** to fit a comment: {what} omitted "
+            f"(of {len(changes)} changed resources). Use `netsync plan --format json` or "
+            "`netsync show PLANFILE --format json` with the plan file for the full plan.",
+            "",
+        ]
+    if kept_rows:
+        out += [f"#### Changes ({len(changes)})", "", table_head, *kept_rows, ""]
+    out += _section("Details", kept_details, len(changes), sep="\n\n")
+    out += _section("Warnings", kept_warnings, len(warnings))
+    out += _section("Errors", kept_errors, len(errors))
+    text = "\n".join(out).rstrip("\n") + "\n"
+    return text if len(text) < limit else text[: limit - 2] + "\n"

@@ -1,0 +1,104 @@
+"""The terminal plan, Terraform-like: one block per changed resource, then diagnostics, then
+the summary line CI logs and humans look for first."""
+
+from __future__ import annotations
+
+from netsync.model import Action, Diagnostic, Plan
+from netsync.render.common import (
+    SYMBOLS,
+    ChangeView,
+    changed_paths,
+    lookup,
+    show_value,
+    summary_line,
+    views,
+)
+
+ARROW = "→"
+INDENT = "    "
+_COLORS = {Action.CREATE: "32", Action.UPDATE: "33", Action.REREFER: "36", Action.DELETE: "31"}
+
+
+def safe(text: str) -> str:
+    """Escape control and bidi characters in user content so it cannot restyle the terminal."""
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else f"\\u{ord(ch):04x}" for ch in text)
+
+
+class _Style:
+    """ANSI styling, or none at all when colour is off (pipes, `NO_COLOR`, golden files)."""
+
+    def __init__(self, color: bool) -> None:
+        self.color = color
+
+    def wrap(self, text: str, code: str) -> str:
+        return f"\x1b[{code}m{text}\x1b[0m" if self.color else text
+
+    def action(self, action: Action, text: str) -> str:
+        return self.wrap(text, _COLORS[action]) if action in _COLORS else text
+
+    def bold(self, text: str) -> str:
+        return self.wrap(text, "1")
+
+
+def _header(change: ChangeView, style: _Style) -> str:
+    name = change.label(change.id)
+    suffix = f"  ({safe(name)})" if name else ""
+    symbol = style.action(change.action, SYMBOLS[change.action])
+    return f"{symbol} {style.bold(safe(change.address))}{suffix}"
+
+
+def _value(change: ChangeView, value: object) -> str:
+    return safe(show_value(change, value))
+
+
+def _block(change: ChangeView, style: _Style) -> list[str]:
+    lines = [_header(change, style)]
+    if change.action is Action.CREATE:
+        plus = style.action(Action.CREATE, "+")
+        for name, value in (change.after or {}).items():
+            lines.append(f"{INDENT}{plus} {safe(name)}: {_value(change, value)}")
+    elif change.action is Action.DELETE:
+        minus = style.action(Action.DELETE, "-")
+        if change.id is not None and "id" not in (change.before or {}):
+            lines.append(f"{INDENT}{minus} id: {_value(change, change.id)}")
+        for name, value in (change.before or {}).items():
+            lines.append(f"{INDENT}{minus} {safe(name)}: {_value(change, value)}")
+    else:
+        paths = changed_paths(change)
+        for path in paths:
+            old = _value(change, lookup(change.before, path))
+            new = _value(change, lookup(change.after, path))
+            lines.append(f"{INDENT}{safe(path)}: {old} {ARROW} {new}")
+        after = change.after or {}
+        if change.action is Action.REREFER and "notes" in after and "notes" not in paths:
+            lines.append(f"{INDENT}notes: {_value(change, after['notes'])}")
+    return lines
+
+
+def _diagnostic(kind: str, code: str, diag: Diagnostic, style: _Style) -> str:
+    return f"{style.wrap(kind + ':', '1;' + code)} {safe(str(diag))}"
+
+
+def render_text(plan: Plan, *, color: bool = False, drift: bool = False) -> str:
+    """The plan for a terminal; no ANSI codes at all unless `color` is true."""
+    style = _Style(color)
+    out: list[str] = []
+    changes = [c for c in views(plan) if c.action is not Action.NOOP]
+    if changes and drift:
+        out += [f"Live state differs from the configuration (each line: live {ARROW} git):", ""]
+    for change in changes:
+        out += [*_block(change, style), ""]
+    diags = [_diagnostic("Warning", "33", d, style) for d in plan.warnings]
+    diags += [_diagnostic("Error", "31", d, style) for d in plan.errors]
+    if diags:
+        out += [*diags, ""]
+    out.append(style.bold(summary_line(plan, drift=drift)))
+    unchanged = plan.summary()["no-op"]
+    if unchanged and (changes or plan.errors):
+        out.append(f"{unchanged} unchanged.")
+    if plan.errors:
+        n = len(plan.errors)
+        out.append(f"{n} error{'s' if n != 1 else ''}: nothing can be applied until fixed.")
+    return "\n".join(out) + "\n"

@@ -1,0 +1,358 @@
+"""CaseXchange: the public API (/api/public/v1, X-API-Key tiers) and the internal API (/api/v1,
+JWT Bearer) for login, refresh and re-refer. Shapes follow the seed pages and openapi.yml.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+import secrets
+from typing import Any
+
+from .seed import RELATIONSHIP_FIELDS
+from .util import Request, Response, is_int, is_number, is_uuid, new_uuid, now_iso
+
+PUBLIC_PREFIX = "/api/public/v1"
+TIER_RANK = {"read_only": 0, "standard": 1, "full": 2}
+TERMINAL = ("rejected", "withdrawn")
+INACTIVE_REFERRAL = ("rejected", "withdrawn", "closed")
+
+
+# --- envelopes ----------------------------------------------------------------------------
+def meta() -> dict[str, str]:
+    return {"requestId": "req_" + secrets.token_hex(8), "timestamp": now_iso()}
+
+
+def ok(data: Any, status: int = 200, pagination: dict | None = None) -> Response:
+    body: dict[str, Any] = {"data": data}
+    if pagination is not None:
+        body["pagination"] = pagination
+    body["meta"] = meta()
+    return Response(status, body)
+
+
+def err(status: int, code: str, message: str, details: list | None = None) -> Response:
+    error: dict[str, Any] = {"code": code, "message": message}
+    if details is not None:
+        error["details"] = details
+    return Response(status, {"error": error, "meta": meta()})
+
+
+def invalid(field: str, message: str) -> Response:
+    return err(
+        400, "validation_error", "Request validation failed", [{"field": field, "message": message}]
+    )
+
+
+def internal_err(status: int, code: str, message: str, details: list | None = None) -> Response:
+    return Response(
+        status,
+        {
+            "meta": {"success": False},
+            "error": {"code": code, "message": message, "details": details or []},
+        },
+    )
+
+
+def fault_response(status: int, path: str) -> Response:
+    code = {429: "rate_limited", 404: "resource_not_found", 409: "conflict"}.get(status)
+    code = code or ("internal_error" if status >= 500 else "validation_error")
+    message = f"Injected fault (HTTP {status})"
+    if path.startswith(PUBLIC_PREFIX):
+        return err(status, code, message)
+    return internal_err(status, code, message)
+
+
+# --- public API ---------------------------------------------------------------------------
+def tier_of(key: str) -> str:
+    if key.startswith("cxp_full_"):
+        return "full"
+    if key.startswith("cxp_std_"):
+        return "standard"
+    return "read_only"
+
+
+def handle_public(req: Request, sb: Any) -> Response:
+    from .casexchange_cases import _get_case, _list_cases  # the cases half of this vendor
+
+    world = sb.world
+    key = req.headers.get("x-api-key")
+    if not key or key not in world.data["credentials"]["casexchange"]["api_keys"]:
+        return err(401, "invalid_api_key", "API key is missing, invalid, or revoked")
+    path = req.path[len(PUBLIC_PREFIX) :].rstrip("/") or "/"
+    routes = [
+        (r"/firms/me", {"GET": (_firms_me, "read_only")}),
+        (r"/network/pending", {"GET": (_pending, "read_only")}),
+        (
+            r"/network/outbound/(?P<fid>[^/]+)",
+            {
+                "GET": (_get_rel, "read_only"),
+                "POST": (_post_outbound, "standard"),
+                "PUT": (_put_outbound, "standard"),
+            },
+        ),
+        (
+            r"/network/inbound/(?P<fid>[^/]+)",
+            {"GET": (_get_rel, "read_only"), "PUT": (_put_inbound, "standard")},
+        ),
+        (r"/routing/rules", {"GET": (_list_rules, "read_only"), "POST": (_post_rule, "full")}),
+        (
+            r"/routing/rules/(?P<rid>[^/]+)",
+            {"PUT": (_put_rule, "full"), "DELETE": (_delete_rule, "full")},
+        ),
+        (r"/sent-cases", {"GET": (_list_cases, "read_only")}),
+        (r"/sent-cases/(?P<cid>[^/]+)", {"GET": (_get_case, "read_only")}),
+    ]
+    for pattern, methods in routes:
+        m = re.fullmatch(pattern, path)
+        if not m:
+            continue
+        if req.method not in methods:
+            return err(404, "resource_not_found", f"No route for {req.method} {req.path}")
+        func, needed = methods[req.method]
+        if TIER_RANK[tier_of(key)] < TIER_RANK[needed]:
+            return err(403, "insufficient_tier", f"This operation requires a {needed} API key")
+        if req.json_error:
+            return invalid("body", "request body is not valid JSON")
+        params = m.groupdict()
+        for name in ("fid", "rid", "cid"):
+            if name in params and not is_uuid(params[name]):
+                field = {"fid": "firmId", "rid": "id", "cid": "id"}[name]
+                return invalid(field, "must be a valid UUID")
+            if name in params:
+                params[name] = params[name].lower()
+        with world.lock:
+            return func(req, world, **params)
+    return err(404, "resource_not_found", f"No route for {req.method} {req.path}")
+
+
+def _firms_me(req: Request, world: Any) -> Response:
+    me = world.data["me"]
+    firm = {k: me.get(k) for k in ("phone", "address", "city", "state", "zip", "website")}
+    firm.update(
+        id=me["id"],
+        name=me["name"],
+        isInternal=False,
+        createdAt=me.get("createdAt", "2024-01-02T09:00:00.000Z"),
+        updatedAt=me.get("updatedAt", "2026-01-02T09:00:00.000Z"),
+    )
+    return ok(firm)
+
+
+def firm_detail(world: Any, fid: str, entry: dict | None) -> dict[str, Any]:
+    firm = world.firm(fid) or {"name": None}
+    return {
+        "firmId": fid,
+        "firmName": firm.get("name"),
+        "jurisdictions": list(firm.get("jurisdictions") or []),
+        "caseTypes": list(firm.get("caseTypes") or []),
+        "inNetwork": bool(entry and entry["inNetwork"]),
+        "generalReferralInstructions": firm.get("generalReferralInstructions"),
+        "relationship": copy.deepcopy(entry["relationship"]) if entry else None,
+    }
+
+
+def _pending(req: Request, world: Any) -> Response:
+    out = []
+    for p in world.data["pending"]:
+        firm = world.firm(p["firmId"]) or {}
+        out.append({"firmId": p["firmId"], "firmName": firm.get("name"), **p})
+    return ok(out)
+
+
+def _direction(req: Request) -> str:
+    return "outbound" if "/network/outbound/" in req.path else "inbound"
+
+
+def _get_rel(req: Request, world: Any, fid: str) -> Response:
+    entry = world.data[_direction(req)].get(fid)
+    if entry is None:
+        return err(404, "resource_not_found", f"No {_direction(req)} relationship with firm {fid}")
+    return ok(firm_detail(world, fid, entry))
+
+
+def _check_rel_body(body: Any, allowed: tuple[str, ...], optional: bool) -> Response | dict:
+    if body is None and optional:
+        return {}
+    if not isinstance(body, dict):
+        return invalid("body", "must be a JSON object")
+    details = []
+    for key, value in body.items():
+        if key not in allowed:
+            details.append({"field": key, "message": "unknown field"})
+        elif key in ("description", "referralInstructions"):
+            if value is not None and not isinstance(value, str):
+                details.append({"field": key, "message": "must be a string or null"})
+        elif key == "sendingPercentage":
+            if value is not None and (not is_number(value) or not 0 <= value <= 100):
+                details.append({"field": key, "message": "must be a number from 0 to 100"})
+        elif key in ("daysForUnderEvaluation", "daysForInvestigating"):
+            if value is not None and (not is_int(value) or value < 0):
+                details.append({"field": key, "message": "must be an integer >= 0"})
+        elif key == "status" and value not in ("active", "inactive"):
+            details.append({"field": key, "message": "must be active or inactive"})
+    if details:
+        return err(400, "validation_error", "Request validation failed", details)
+    return body
+
+
+def _other_firm(world: Any, fid: str) -> Response | None:
+    if fid == world.data["me"]["id"]:
+        return invalid("firmId", "cannot create a relationship with your own firm")
+    if world.firm(fid) is None:
+        return err(404, "resource_not_found", f"Firm {fid} not found")
+    return None
+
+
+def _post_outbound(req: Request, world: Any, fid: str) -> Response:
+    problem = _other_firm(world, fid)
+    if problem:
+        return problem
+    body = _check_rel_body(req.body, RELATIONSHIP_FIELDS, optional=True)
+    if isinstance(body, Response):
+        return body
+    entry = world.data["outbound"].get(fid)
+    if entry is None:
+        auto = world.firm(fid).get("auto_accept", True)
+        entry = {"inNetwork": bool(auto), "relationship": dict.fromkeys(RELATIONSHIP_FIELDS)}
+        world.data["outbound"][fid] = entry
+        if not auto:
+            world.data["pending"].append(
+                {"firmId": fid, "direction": "outbound", "requestedDate": now_iso()}
+            )
+    entry["relationship"].update(body)
+    world.mark_dirty()
+    return ok(firm_detail(world, fid, entry))
+
+
+def _put_outbound(req: Request, world: Any, fid: str) -> Response:
+    body = _check_rel_body(req.body, RELATIONSHIP_FIELDS, optional=False)
+    if isinstance(body, Response):
+        return body
+    entry = world.data["outbound"].get(fid)
+    if entry is None:
+        return err(404, "resource_not_found", f"No outbound relationship with firm {fid}")
+    entry["relationship"].update(body)
+    world.mark_dirty()
+    return ok(firm_detail(world, fid, entry))
+
+
+def _put_inbound(req: Request, world: Any, fid: str) -> Response:
+    body = _check_rel_body(req.body, (*RELATIONSHIP_FIELDS, "status"), optional=False)
+    if isinstance(body, Response):
+        return body
+    fields = {k: v for k, v in body.items() if k != "status"}
+    status = body.get("status")
+    pending = [
+        p for p in world.data["pending"] if p["firmId"] == fid and p["direction"] == "inbound"
+    ]
+    entry = world.data["inbound"].get(fid)
+    if pending:
+        if status is None:
+            return invalid("status", "required to answer a pending request (active or inactive)")
+        world.data["pending"] = [p for p in world.data["pending"] if p not in pending]
+        world.mark_dirty()
+        if status == "inactive":  # declined: no relationship comes of it
+            world.data["inbound"].pop(fid, None)
+            return ok(firm_detail(world, fid, None))
+        entry = {"inNetwork": True, "relationship": dict.fromkeys(RELATIONSHIP_FIELDS)}
+        world.data["inbound"][fid] = entry
+    elif entry is None:
+        return err(404, "resource_not_found", f"No inbound relationship with firm {fid}")
+    elif status is not None:
+        entry["inNetwork"] = status == "active"
+    entry["relationship"].update(fields)
+    world.mark_dirty()
+    return ok(firm_detail(world, fid, entry))
+
+
+# --- routing rules ------------------------------------------------------------------------
+RULE_FIELDS = ("name", "conditions", "targetFirmId", "priority", "isActive")
+
+
+def _check_rule(world: Any, body: Any) -> Response | dict:
+    if not isinstance(body, dict):
+        return invalid("body", "must be a JSON object")
+    details = []
+    for key in body:
+        if key not in RULE_FIELDS:
+            details.append({"field": key, "message": "unknown field"})
+    for key in ("name", "conditions", "targetFirmId"):
+        if key not in body:
+            details.append({"field": key, "message": "is required"})
+    if "name" in body and (not isinstance(body["name"], str) or not body["name"].strip()):
+        details.append({"field": "name", "message": "must be a non-empty string"})
+    conds = body.get("conditions", [])
+    if not isinstance(conds, list) or not all(isinstance(c, dict) for c in conds):
+        details.append({"field": "conditions", "message": "must be an array of objects"})
+    target = body.get("targetFirmId")
+    if "targetFirmId" in body:
+        if not is_uuid(target):
+            details.append({"field": "targetFirmId", "message": "must be a valid UUID"})
+        elif world.firm(target) is None:
+            details.append({"field": "targetFirmId", "message": "unknown firm"})
+    prio = body.get("priority", 0)
+    if not is_int(prio) or prio < 0:
+        details.append({"field": "priority", "message": "must be an integer >= 0"})
+    if not isinstance(body.get("isActive", True), bool):
+        details.append({"field": "isActive", "message": "must be a boolean"})
+    if details:
+        return err(400, "validation_error", "Request validation failed", details)
+    return body
+
+
+def _list_rules(req: Request, world: Any) -> Response:
+    rules = sorted(world.data["routing_rules"], key=lambda r: (r["priority"], r["createdAt"]))
+    return ok(copy.deepcopy(rules))
+
+
+def _post_rule(req: Request, world: Any) -> Response:
+    body = _check_rule(world, req.body)
+    if isinstance(body, Response):
+        return body
+    stamp = now_iso()
+    rule = {
+        "id": new_uuid(),
+        "name": body["name"],
+        "conditions": body["conditions"],
+        "targetFirmId": body["targetFirmId"].lower(),
+        "priority": body.get("priority", 0),
+        "isActive": body.get("isActive", True),
+        "firmId": world.data["me"]["id"],
+        "createdAt": stamp,
+        "updatedAt": stamp,
+    }
+    world.data["routing_rules"].append(rule)
+    world.mark_dirty()
+    return ok(copy.deepcopy(rule), status=201)
+
+
+def _find_rule(world: Any, rid: str) -> dict | None:
+    return next((r for r in world.data["routing_rules"] if r["id"] == rid), None)
+
+
+def _put_rule(req: Request, world: Any, rid: str) -> Response:
+    rule = _find_rule(world, rid)
+    if rule is None:
+        return err(404, "resource_not_found", f"Routing rule {rid} not found")
+    body = _check_rule(world, req.body)
+    if isinstance(body, Response):
+        return body
+    rule.update(
+        name=body["name"],
+        conditions=body["conditions"],
+        targetFirmId=body["targetFirmId"].lower(),
+        priority=body.get("priority", 0),
+        isActive=body.get("isActive", True),
+        updatedAt=now_iso(),
+    )
+    world.mark_dirty()
+    return ok(copy.deepcopy(rule))
+
+
+def _delete_rule(req: Request, world: Any, rid: str) -> Response:
+    if _find_rule(world, rid) is None:
+        return err(404, "resource_not_found", f"Routing rule {rid} not found")
+    world.data["routing_rules"] = [r for r in world.data["routing_rules"] if r["id"] != rid]
+    world.mark_dirty()
+    return Response(204, None)

@@ -1,0 +1,113 @@
+"""`netsync sandbox`: serve the emulator until Ctrl-C, printing the exports a shell needs."""
+
+from __future__ import annotations
+
+import shlex
+import signal
+import threading
+from typing import Any
+
+import click
+
+from .seed import SeedError
+
+
+class _Command(click.Command):
+    """A click command whose usage errors exit 1: exit 2 means "changes" in netsync."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().main(*args, standalone_mode=False, **kwargs)
+        except click.exceptions.Abort:
+            click.echo("Aborted!", err=True)
+            raise SystemExit(1) from None
+        except click.ClickException as exc:
+            exc.show()
+            raise SystemExit(1) from None
+        except click.exceptions.Exit as exc:
+            raise SystemExit(exc.exit_code) from None
+
+    def make_context(self, *args: Any, **kwargs: Any) -> click.Context:
+        # Reached also when mounted under the main `netsync` group, whose main() we do not own.
+        try:
+            return super().make_context(*args, **kwargs)
+        except click.UsageError as exc:
+            exc.exit_code = 1
+            raise
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except click.UsageError as exc:
+            exc.exit_code = 1
+            raise
+
+
+@click.command("sandbox", cls=_Command)
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind.")
+@click.option("--port", default=8900, show_default=True, type=click.IntRange(0, 65535))
+@click.option("--seed", "seed", type=click.Path(dir_okay=False), help="Seed YAML (the live world).")
+@click.option("--state", type=click.Path(dir_okay=False), help="Persist state to this JSON file.")
+@click.option("--latency-ms", default=0, type=click.FloatRange(min=0), help="Delay per response.")
+@click.option(
+    "--rate-limits",
+    default="off",
+    show_default=True,
+    type=click.Choice(["off", "vendor"]),
+    help="Enforce the vendors' rate limits.",
+)
+@click.option("--faults", type=click.Path(dir_okay=False), help="Fault-rule YAML.")
+@click.option(
+    "--smokeball-delay",
+    default=0.0,
+    type=click.FloatRange(min=0),
+    help="Seconds before an accepted Smokeball write shows in GET.",
+)
+def sandbox(
+    host: str,
+    port: int,
+    seed: str | None,
+    state: str | None,
+    latency_ms: float,
+    rate_limits: str,
+    faults: str | None,
+    smokeball_delay: float,
+) -> None:
+    """Run a local emulator of the CaseXchange, Smokeball and Trackops APIs."""
+    from .server import Sandbox
+
+    try:
+        sb = Sandbox(
+            seed=seed,
+            state=state,
+            latency_ms=latency_ms,
+            rate_limits=rate_limits,
+            faults=faults,
+            smokeball_visibility_delay=smokeball_delay,
+            host=host,
+            port=port,
+        )
+        sb.start()
+    except SeedError as exc:
+        raise click.ClickException(str(exc)) from None
+    except OSError as exc:
+        raise click.ClickException(
+            f"cannot listen on {host}:{port}: {exc.strerror or exc}"
+        ) from None
+    click.echo(f"netsync sandbox listening on {sb.url}  (Ctrl-C to stop)", err=True)
+    for name, value in sb.env().items():
+        click.echo(f"export {name}={shlex.quote(value)}")
+    stop = threading.Event()
+    previous = signal.getsignal(signal.SIGTERM)
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        while not stop.wait(0.2):
+            pass
+    except KeyboardInterrupt:
+        pass
+    finally:
+        sb.stop()
+        if threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGTERM, previous)
+        click.echo("netsync sandbox stopped", err=True)

@@ -1,0 +1,344 @@
+"""Seed files: read the YAML, check every key, and normalise it into world data.
+
+Errors name the file and the key path (and the line when YAML reports one), because a bad seed
+is a user error, never a traceback.
+"""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from . import defaults
+from .util import is_date, is_int, is_number, is_uuid, parse_datetime
+
+
+class SeedError(ValueError):
+    """A seed or fault file that cannot be used; str() is the one-line message for users."""
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that keeps dates as strings and rejects duplicate keys."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    k: [(tag, rx) for tag, rx in v if tag != "tag:yaml.org,2002:timestamp"]
+    for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def _construct_mapping(loader: _Loader, node: yaml.MappingNode, deep: bool = False) -> dict:
+    seen: set[Any] = set()
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        if key in seen:
+            mark = key_node.start_mark
+            raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r}", mark)
+        seen.add(key)
+    return yaml.SafeLoader.construct_mapping(loader, node, deep=deep)
+
+
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def load_yaml_file(path: str | Path) -> Any:
+    """Parse a YAML file, turning every failure into a SeedError naming file and line."""
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise SeedError(f"{p}: cannot read file: {exc.strerror or exc}") from None
+    try:
+        return yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f"{p}:{mark.line + 1}" if mark else str(p)
+        raise SeedError(f"{where}: invalid YAML: {exc.problem or exc.context}") from None
+    except yaml.YAMLError as exc:
+        raise SeedError(f"{p}: invalid YAML: {exc}") from None
+
+
+# --- field tables -------------------------------------------------------------------------
+
+RELATIONSHIP_FIELDS = (
+    "description",
+    "sendingPercentage",
+    "daysForUnderEvaluation",
+    "daysForInvestigating",
+    "referralInstructions",
+)
+REFERRAL_STATUSES = (
+    "draft",
+    "sent",
+    "under_evaluation",
+    "investigating",
+    "signed",
+    "in_litigation",
+    "closing",
+    "rejected",
+    "withdrawn",
+    "closed",
+)
+CASE_FIELDS = {
+    "id", "referenceNumber", "salesforceId", "salesforceObjectType", "title", "description",
+    "caseType", "jurisdiction", "county", "clientFirstName", "clientLastName", "clientEmail",
+    "clientPhone", "clientDateOfBirth", "incidentDate", "source", "createdAt", "updatedAt",
+    "closureReason", "settlementAmount", "attorneyFees", "externalId", "referrals",
+}  # fmt: skip
+REFERRAL_FIELDS = {"id", "referentFirmId", "status", "closingStatus", "notes", "createdAt"}
+FIRM_FIELDS = {
+    "id", "name", "jurisdictions", "caseTypes", "generalReferralInstructions", "auto_accept",
+    "phone", "address", "city", "state", "zip", "website",
+}  # fmt: skip
+TOP_KEYS = {
+    "me", "firms", "builtin_firms", "outbound", "inbound", "pending", "routing_rules", "cases",
+    "matters", "referral_types", "case_requests", "credentials",
+}  # fmt: skip
+
+
+class _Checker:
+    """Accumulates the first error with its key path."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+
+    def fail(self, where: str, message: str) -> None:
+        raise SeedError(f"{self.source}: {where}: {message}")
+
+    def mapping(self, value: Any, where: str, allowed: set[str] | None = None) -> dict:
+        if not isinstance(value, dict):
+            self.fail(where, "must be a mapping")
+        if allowed is not None:
+            for key in value:
+                if key not in allowed:
+                    self.fail(f"{where}.{key}", "unknown key")
+        return value
+
+    def seq(self, value: Any, where: str) -> list:
+        if not isinstance(value, list):
+            self.fail(where, "must be a list")
+        return value
+
+    def uuid(self, value: Any, where: str) -> str:
+        if not is_uuid(value):
+            self.fail(where, f"must be a UUID, got {value!r}")
+        return value.lower()
+
+    def string(self, value: Any, where: str, nullable: bool = True) -> Any:
+        if value is None and nullable:
+            return None
+        if not isinstance(value, str):
+            self.fail(where, "must be a string")
+        return value
+
+    def datetime(self, value: Any, where: str) -> str:
+        if parse_datetime(value) is None:
+            self.fail(where, f"must be an ISO-8601 date-time, got {value!r}")
+        return value
+
+
+def parse_seed(raw: Any, source: str = "seed") -> dict[str, Any]:
+    """Validate a seed (parsed YAML or dict) and return normalised world data."""
+    from .world import empty_world_data  # local import: world imports this module
+
+    c = _Checker(source)
+    if raw is None:
+        raw = {}
+    seed = c.mapping(raw, "(top level)", TOP_KEYS)
+    data = empty_world_data()
+
+    if "me" in seed:
+        me = c.mapping(seed["me"], "me", FIRM_FIELDS - {"auto_accept"})
+        c.uuid(me.get("id"), "me.id")
+        c.string(me.get("name"), "me.name", nullable=False)
+        data["me"] = {**me, "id": me["id"].lower()}
+
+    firms: dict[str, dict] = {}
+    if seed.get("builtin_firms", True) is not False:
+        for f in defaults.BUILTIN_FIRMS:
+            firms[f["id"]] = {"auto_accept": True, **copy.deepcopy(f)}
+    for i, f in enumerate(c.seq(seed.get("firms", []), "firms")):
+        w = f"firms[{i}]"
+        c.mapping(f, w, FIRM_FIELDS)
+        fid = c.uuid(f.get("id"), f"{w}.id")
+        c.string(f.get("name"), f"{w}.name", nullable=False)
+        for key in ("jurisdictions", "caseTypes"):
+            items = c.seq(f.get(key, []), f"{w}.{key}")
+            for j, item in enumerate(items):
+                c.string(item, f"{w}.{key}[{j}]", nullable=False)
+        if "auto_accept" in f and not isinstance(f["auto_accept"], bool):
+            c.fail(f"{w}.auto_accept", "must be true or false")
+        firms[fid] = {
+            "jurisdictions": [],
+            "caseTypes": [],
+            "generalReferralInstructions": None,
+            "auto_accept": True,
+            **f,
+            "id": fid,
+        }
+    firms.pop(data["me"]["id"], None)
+    data["firms"] = firms
+
+    def firm_ref(value: Any, where: str) -> str:
+        fid = c.uuid(value, where)
+        if fid not in firms:
+            c.fail(where, f"firm {fid} is not in the firm directory (add it under firms:)")
+        return fid
+
+    for direction in ("outbound", "inbound"):
+        for key, rel in c.mapping(seed.get(direction, {}), direction).items():
+            w = f"{direction}.{key}"
+            fid = firm_ref(key, w)
+            rel = c.mapping(rel or {}, w, set(RELATIONSHIP_FIELDS) | {"inNetwork"})
+            _check_relationship(c, rel, w)
+            in_network = rel.get("inNetwork", True)
+            if not isinstance(in_network, bool):
+                c.fail(f"{w}.inNetwork", "must be true or false")
+            data[direction][fid] = {
+                "inNetwork": in_network,
+                "relationship": {k: rel.get(k) for k in RELATIONSHIP_FIELDS},
+            }
+
+    for i, p in enumerate(c.seq(seed.get("pending", []), "pending")):
+        w = f"pending[{i}]"
+        c.mapping(p, w, {"firmId", "direction", "requestedDate"})
+        fid = firm_ref(p.get("firmId"), f"{w}.firmId")
+        if p.get("direction") not in ("inbound", "outbound"):
+            c.fail(f"{w}.direction", "must be inbound or outbound")
+        requested = c.datetime(p.get("requestedDate", "2026-03-28T11:15:00.000Z"), w)
+        data["pending"].append(
+            {"firmId": fid, "direction": p["direction"], "requestedDate": requested}
+        )
+        if p["direction"] == "outbound" and fid not in data["outbound"]:
+            data["outbound"][fid] = {
+                "inNetwork": False,
+                "relationship": dict.fromkeys(RELATIONSHIP_FIELDS),
+            }
+
+    for i, r in enumerate(c.seq(seed.get("routing_rules", []), "routing_rules")):
+        w = f"routing_rules[{i}]"
+        allowed = {"id", "name", "conditions", "targetFirmId", "priority", "isActive"}
+        c.mapping(r, w, allowed | {"createdAt", "updatedAt"})
+        c.string(r.get("name"), f"{w}.name", nullable=False)
+        for j, cond in enumerate(c.seq(r.get("conditions", []), f"{w}.conditions")):
+            c.mapping(cond, f"{w}.conditions[{j}]")
+        if not is_int(r.get("priority", 0)):
+            c.fail(f"{w}.priority", "must be an integer")
+        if not isinstance(r.get("isActive", True), bool):
+            c.fail(f"{w}.isActive", "must be true or false")
+        rule = {
+            "id": c.uuid(r["id"], f"{w}.id") if "id" in r else _det_uuid("rule", i),
+            "name": r["name"],
+            "conditions": r.get("conditions", []),
+            "targetFirmId": firm_ref(r.get("targetFirmId"), f"{w}.targetFirmId"),
+            "priority": r.get("priority", i + 1),
+            "isActive": r.get("isActive", True),
+            "firmId": data["me"]["id"],
+            "createdAt": c.datetime(r.get("createdAt", "2025-09-10T14:30:00.000Z"), w),
+            "updatedAt": c.datetime(r.get("updatedAt", "2026-01-05T11:15:00.000Z"), w),
+        }
+        data["routing_rules"].append(rule)
+
+    for i, case in enumerate(c.seq(seed.get("cases", []), "cases")):
+        w = f"cases[{i}]"
+        c.mapping(case, w, CASE_FIELDS)
+        cid = c.uuid(case.get("id"), f"{w}.id")
+        refs = []
+        for j, ref in enumerate(c.seq(case.get("referrals", []), f"{w}.referrals")):
+            rw = f"{w}.referrals[{j}]"
+            c.mapping(ref, rw, REFERRAL_FIELDS)
+            if ref.get("status") not in REFERRAL_STATUSES:
+                c.fail(f"{rw}.status", f"must be one of {', '.join(REFERRAL_STATUSES)}")
+            created = c.datetime(ref.get("createdAt"), f"{rw}.createdAt")
+            refs.append(
+                {
+                    "id": c.uuid(ref["id"], f"{rw}.id") if "id" in ref else _det_uuid(cid, j),
+                    "referentFirmId": firm_ref(ref.get("referentFirmId"), f"{rw}.referentFirmId"),
+                    "status": ref["status"],
+                    "closingStatus": ref.get("closingStatus"),
+                    "notes": c.string(ref.get("notes"), f"{rw}.notes"),
+                    "createdAt": created,
+                    "updatedAt": created,
+                }
+            )
+        created = c.datetime(case.get("createdAt", "2026-01-15T10:00:00.000Z"), f"{w}.createdAt")
+        data["cases"][cid] = {
+            **{k: v for k, v in case.items() if k != "referrals"},
+            "id": cid,
+            "createdAt": created,
+            "updatedAt": case.get("updatedAt") or max([created] + [r["createdAt"] for r in refs]),
+            "referrals": refs,
+        }
+
+    from .smokeball import normalise_seed_matter  # local: vendor module owns matter fields
+    from .trackops import normalise_seed_case_request
+
+    for i, m in enumerate(c.seq(seed.get("matters", []), "matters")):
+        w = f"matters[{i}]"
+        c.mapping(m, w)
+        mid = c.uuid(m.get("id"), f"{w}.id")
+        data["matters"][mid] = normalise_seed_matter(
+            m, mid, lambda k, msg, w=w: c.fail(f"{w}.{k}", msg)
+        )
+
+    if "referral_types" in seed:
+        types = []
+        for i, t in enumerate(c.seq(seed["referral_types"], "referral_types")):
+            w = f"referral_types[{i}]"
+            c.mapping(t, w, {"id", "name", "isDeleted", "custom"})
+            c.string(t.get("name"), f"{w}.name", nullable=False)
+            types.append(
+                {
+                    "id": c.uuid(t["id"], f"{w}.id") if "id" in t else _det_uuid("rt", i),
+                    "name": t["name"],
+                    "isDeleted": bool(t.get("isDeleted", False)),
+                    "custom": bool(t.get("custom", False)),
+                }
+            )
+        data["referral_types"] = types
+
+    for i, r in enumerate(c.seq(seed.get("case_requests", []), "case_requests")):
+        w = f"case_requests[{i}]"
+        c.mapping(r, w)
+        data["case_requests"].append(
+            normalise_seed_case_request(r, i + 1, lambda k, msg, w=w: c.fail(f"{w}.{k}", msg))
+        )
+
+    if "credentials" in seed:
+        creds = c.mapping(
+            seed["credentials"], "credentials", {"casexchange", "smokeball", "trackops"}
+        )
+        for vendor, value in creds.items():
+            allowed = set(defaults.DEFAULT_CREDENTIALS[vendor])
+            c.mapping(value, f"credentials.{vendor}", allowed)
+            data["credentials"][vendor] = {
+                **{k: [] for k in allowed},
+                **copy.deepcopy(value),
+            }
+    return data
+
+
+def _check_relationship(c: _Checker, rel: dict, where: str) -> None:
+    for key in ("description", "referralInstructions"):
+        c.string(rel.get(key), f"{where}.{key}")
+    sp = rel.get("sendingPercentage")
+    if sp is not None and (not is_number(sp) or not 0 <= sp <= 100):
+        c.fail(f"{where}.sendingPercentage", "must be a number from 0 to 100")
+    for key in ("daysForUnderEvaluation", "daysForInvestigating"):
+        v = rel.get(key)
+        if v is not None and (not is_int(v) or v < 0):
+            c.fail(f"{where}.{key}", "must be an integer >= 0")
+
+
+def _det_uuid(kind: Any, n: int) -> str:
+    """Deterministic ids for seed items without one, so reseeding gives the same world."""
+    import uuid
+
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"netsync-sandbox/{kind}/{n}"))
+
+
+def check_date(value: Any) -> bool:
+    return is_date(value)
