@@ -131,6 +131,34 @@ class Once:
             return self._value
 
 
+PAGING_THRESHOLD = 5  # a handful of resources: single GETs, never a page of the account
+
+PageReader = Callable[[int], tuple[list[dict[str, Any]], int]]
+
+
+def list_if_cheaper(
+    read_page: PageReader, wanted: set[str], keep: Callable[[dict[str, Any]], None]
+) -> None:
+    """Read a vendor's list pages instead of single GETs only when that is fewer requests.
+
+    `read_page(i)` returns (items of page i, total pages). Page 0 is a probe: it tells the
+    account's size. The rest are read only if they are fewer than the single GETs still
+    needed, so a handful of resources never pages through a whole account.
+    """
+    if len(wanted) < PAGING_THRESHOLD:
+        return
+    items, pages = read_page(0)
+    found = set()
+    for item in items:
+        keep(item)
+        found.add(str(item.get("id", "")).lower())
+    if pages - 1 > len(wanted - found):
+        return
+    for page in range(1, pages):
+        for item in read_page(page)[0]:
+            keep(item)
+
+
 class Provider:
     """Interface of one vendor's provider (read side)."""
 

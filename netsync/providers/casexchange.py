@@ -14,11 +14,13 @@ from typing import Any
 from netsync.http import VendorClient
 from netsync.model import Resource, ResourceType
 from netsync.providers.base import (
+    PAGING_THRESHOLD,
     LiveResource,
     Once,
     Provider,
     ReadResult,
     fail,
+    list_if_cheaper,
     make_client,
     require_env,
 )
@@ -32,6 +34,7 @@ RELATIONSHIP_FIELDS = (
     "referralInstructions",
 )
 RULE_FIELDS = ("conditions", "targetFirmId", "priority", "isActive")
+CASES_PAGE = 100  # the vendor's maximum page size
 
 
 class CaseXchange(Provider):
@@ -54,6 +57,7 @@ class CaseXchange(Provider):
         self._lock = threading.Lock()
         self.want_rules = False  # routing declared: read the rules even if none are listed
         self.want_pending = False  # network declared: the pending policy needs the requests
+        self._listed_cases: dict[str, dict[str, Any]] = {}
 
     def _api_key_header(self, headers: dict[str, str]) -> None:
         headers["X-API-Key"] = self._key.get()
@@ -77,7 +81,27 @@ class CaseXchange(Provider):
             tasks.append(self._pending.get)
         if ResourceType.ROUTING_RULE in types or self.want_rules:
             tasks.append(self._read_rules)
+        cases = {(r.id or "").lower() for r in desired if r.type is ResourceType.CASE}
+        if len(cases) >= PAGING_THRESHOLD:
+            tasks.append(lambda: list_if_cheaper(self._cases_page, cases, self._keep_case))
         return tasks
+
+    def _cases_page(self, page: int) -> tuple[list[dict[str, Any]], int]:
+        response = self.client.request(
+            "GET", f"{PUBLIC}/sent-cases", params={"page": page + 1, "limit": CASES_PAGE}
+        )
+        with self._lock:
+            self._result.requests += 1
+        if response.status_code != 200:
+            raise fail("CaseXchange", "GET", f"{PUBLIC}/sent-cases", response)
+        body = response.json()
+        return body.get("data") or [], (body.get("pagination") or {}).get("totalPages") or 0
+
+    def _keep_case(self, item: dict[str, Any]) -> None:
+        # A list item carries the latest referral's firm (receivingFirmId) and the case status.
+        self._name(item.get("receivingFirmId"), item.get("receivingFirmName"))
+        with self._lock:
+            self._listed_cases[str(item.get("id", "")).lower()] = item
 
     def _read_me(self) -> None:
         me = self._get("/firms/me") or {}
@@ -172,6 +196,15 @@ class CaseXchange(Provider):
         return LiveResource(resource.address, exists=False)
 
     def _read_case(self, resource: Resource) -> LiveResource:
+        listed = self._listed_cases.get((resource.id or "").lower())
+        if listed is not None:
+            return LiveResource(
+                resource.address,
+                exists=True,
+                id=listed.get("id"),
+                fields={"referentFirmId": listed.get("receivingFirmId")},
+                status=listed.get("status"),
+            )
         data = self._get(f"/sent-cases/{resource.id}", missing_ok=True)
         if data is None:
             return LiveResource(resource.address, exists=False, id=resource.id)

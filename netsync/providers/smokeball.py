@@ -15,12 +15,14 @@ from typing import Any
 from netsync.http import Secrets, VendorClient
 from netsync.model import Resource, ResourceType
 from netsync.providers.base import (
+    PAGING_THRESHOLD,
     LiveResource,
     MissingCredential,
     Once,
     Provider,
     ReadResult,
     fail,
+    list_if_cheaper,
     make_client,
     require_env,
 )
@@ -61,7 +63,6 @@ PLAIN = (
     "isLead",
 )
 PAGE_SIZE = 500
-PAGING_THRESHOLD = 3  # below this many declared matters, single GETs always win
 TOKEN_MARGIN = 60  # renew a client-credentials token this many seconds before it expires
 
 
@@ -164,25 +165,19 @@ class Smokeball(Provider):
         tasks: list[Callable[[], None]] = []
         if any("referralType" in r.fields for r in matters):
             tasks.append(self._referral_types.get)
-        if len(matters) >= PAGING_THRESHOLD:
-            tasks.append(lambda: self._list_if_cheaper(len(matters)))
+        wanted = {(r.id or "").lower() for r in matters}
+        if len(wanted) >= PAGING_THRESHOLD:
+            tasks.append(lambda: list_if_cheaper(self._matters_page, wanted, self._keep))
         return tasks
 
-    def _list_if_cheaper(self, declared: int) -> None:
-        """Page through GET /matters only when that takes fewer requests than single GETs."""
-        first = self._get("/matters", {"offset": 0, "limit": PAGE_SIZE}) or {}
-        self._keep(first)
-        pages = math.ceil((first.get("size") or 0) / PAGE_SIZE)
-        if pages > declared:
-            return  # the probe page is kept; the rest are read one by one
-        for page in range(1, pages):
-            self._keep(self._get("/matters", {"offset": page * PAGE_SIZE, "limit": PAGE_SIZE}))
+    def _matters_page(self, page: int) -> tuple[list[dict[str, Any]], int]:
+        body = self._get("/matters", {"offset": page * PAGE_SIZE, "limit": PAGE_SIZE}) or {}
+        return body.get("value") or [], math.ceil((body.get("size") or 0) / PAGE_SIZE)
 
-    def _keep(self, page: Any) -> None:
-        for matter in (page or {}).get("value") or []:
-            if matter.get("id"):
-                with self._lock:
-                    self._listed[matter["id"].lower()] = matter
+    def _keep(self, matter: dict[str, Any]) -> None:
+        if matter.get("id"):
+            with self._lock:
+                self._listed[matter["id"].lower()] = matter
 
     def _read_referral_types(self) -> dict[str, str]:
         """Referral type id -> name (custom types are stored, and read back, by id)."""
