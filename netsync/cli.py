@@ -18,6 +18,7 @@ import click
 from netsync import __version__
 from netsync.config import Config, ConfigError, load_config
 from netsync.demo import EXAMPLE, run_demo
+from netsync.http import Secrets
 from netsync.model import SECTION_TYPES, Plan
 from netsync.pipeline import PlanRun, run_plan
 from netsync.planfile import PlanFileError, read_plan_file, write_plan_file
@@ -43,6 +44,14 @@ class NetsyncGroup(click.Group):
             rv = EXIT_ERROR
         except KeyboardInterrupt:
             click.echo("Interrupted.", err=True)
+            rv = EXIT_ERROR
+        except Exception as exc:  # a bug: still no traceback, still no secret
+            if os.environ.get("NETSYNC_DEBUG"):
+                raise
+            message = Secrets.redact(f"{type(exc).__name__}: {exc}")
+            click.echo(
+                f"netsync: internal error: {message} (set NETSYNC_DEBUG=1 for details)", err=True
+            )
             rv = EXIT_ERROR
         code = rv if isinstance(rv, int) else EXIT_OK
         if standalone:

@@ -14,6 +14,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from typing import Any, TypeVar
@@ -136,8 +137,15 @@ class VendorClient:
     auth: AuthHook | None = None
     transport: httpx.BaseTransport | None = None
     max_connections: int = 64
+    concurrency: int | None = None  # the provider's `concurrency` setting: requests in flight
     _client: httpx.Client | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _in_flight: threading.BoundedSemaphore | None = None
+
+    def __post_init__(self) -> None:
+        if self.concurrency:
+            self._in_flight = threading.BoundedSemaphore(self.concurrency)
+            self.max_connections = min(self.max_connections, self.concurrency)
 
     @property
     def client(self) -> httpx.Client:
@@ -185,9 +193,10 @@ class VendorClient:
             if self.rate_limit:
                 self.rate_limit.acquire()
             try:
-                response = self.client.request(
-                    method, url, json=json, params=params, headers=send_headers, data=data
-                )
+                with self._in_flight or nullcontext():
+                    response = self.client.request(
+                        method, url, json=json, params=params, headers=send_headers, data=data
+                    )
             except httpx.HTTPError as exc:
                 reason = _describe_transport_error(exc)
                 if attempt + 1 >= attempts:

@@ -111,6 +111,7 @@ def make_client(
         timeout=float(settings.get("timeout") or 30),
         rate_limit=bucket,
         retry=RetryPolicy(),
+        concurrency=settings.get("concurrency"),
     )
 
 

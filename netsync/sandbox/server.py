@@ -110,9 +110,10 @@ class _Handler(BaseHTTPRequestHandler):
             json_error=json_error,
             base_url=f"http://{host}",
         )
+        started = time.monotonic()
         resp, vendor = sb.dispatch(req)
         if vendor != "control":
-            sb.record(vendor, req, resp.status)
+            sb.record(vendor, req, resp.status, started, time.monotonic())
         self._send(resp)
 
     def _send(self, resp: Response) -> None:
@@ -239,8 +240,13 @@ class Sandbox:
         with self._log_lock:
             self._log.clear()
 
-    def record(self, vendor: str, req: Request, status: int) -> None:
+    def record(
+        self, vendor: str, req: Request, status: int, started: float = 0.0, finished: float = 0.0
+    ) -> None:
+        """Log one request; `started`/`finished` (monotonic) let tests measure concurrency."""
         entry = {
+            "started": started,
+            "finished": finished,
             "vendor": vendor,
             "method": req.method,
             "path": req.path,

@@ -253,3 +253,19 @@ def test_wrong_key_is_reported_once_without_the_key(sandbox, netsync):
     assert "401 invalid_api_key" in err
     assert "cxp_std_wrong_key_123" not in err + out
     assert err.count("invalid_api_key") == 1
+
+
+def test_provider_concurrency_bounds_requests_in_flight(sandbox, netsync, tmp_path):
+    """`providers.casexchange.concurrency: 1` serialises reads even with --parallelism 16."""
+    sb = sandbox(latency_ms=30)
+    firms = [RIVERA, CALDWELL, HAWKINS, WHITFIELD]
+    config = write_config(
+        tmp_path,
+        "version: 1\nproviders: {casexchange: {concurrency: 1}}\nnetwork:\n  outbound:\n"
+        + "".join(f"    {f}: {{}}\n" for f in firms),
+    )
+    code, _, err = netsync(sb, "plan", "-c", str(config), "--parallelism", "16")
+    assert code == 0, err
+    spans = sorted((r["started"], r["finished"]) for r in sb.requests)
+    overlapping = sum(1 for a, b in zip(spans, spans[1:], strict=False) if b[0] < a[1])
+    assert len(spans) == 6 and overlapping == 0
