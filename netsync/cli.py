@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import sys
 from collections import Counter
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -182,16 +181,13 @@ def read_and_plan(config_path: str, targets: tuple[str, ...], parallelism: int) 
 def emit(plan: Plan, fmt: str, no_color: bool, *, drift: bool = False) -> None:
     """The plan on stdout; errors on stderr as `path:line:col: address: message` (SPEC 3).
 
-    Text output leaves errors to stderr so they are not printed twice; json and markdown keep
-    them in the document too, since pipelines and PR comments read only that.
+    Text output counts the errors but leaves their lines to stderr so they are not printed
+    twice; json and markdown keep them in the document too, since pipelines read only that.
     """
-    shown = replace(plan, errors=[]) if fmt == "text" else plan
-    click.echo(render(shown, fmt, color=use_color(no_color), drift=drift), nl=False)
+    color = use_color(no_color)
+    click.echo(render(plan, fmt, color=color, drift=drift, errors_inline=False), nl=False)
     for diagnostic in plan.errors:
         click.echo(str(diagnostic), err=True)
-    if plan.errors:
-        count = len(plan.errors)
-        click.echo(f"{count} error{'s' if count != 1 else ''}: nothing can be applied.", err=True)
 
 
 @main.command()

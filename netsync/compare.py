@@ -85,15 +85,25 @@ def align(desired: Any, live: Any) -> tuple[Any, Any]:
 
 
 def _scalar(value: Any) -> Any:
-    """A context-free canonical form, for items of lists whose pairing is unknown (sets)."""
+    """A context-free canonical form, for items of lists whose pairing is unknown (sets):
+    absent keys and nulls alike, numbers (and numeric strings) as decimals, ids lower-case,
+    date-times as instants."""
     if isinstance(value, dict):
-        return {k: _scalar(v) for k, v in value.items()}
+        return {k: _scalar(v) for k, v in value.items() if v is not None}
     if isinstance(value, list):
         return [_scalar(v) for v in value]
-    if isinstance(value, str) and _UUID.match(value):
-        return value.lower()
-    if isinstance(value, int | float) and not isinstance(value, bool):
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, int | float):
         return _number(value)
+    if isinstance(value, str):
+        if _UUID.match(value):
+            return value.lower()
+        number = _number(value) if value.strip() else None
+        if number is not None:
+            return number
+        instant = _instant(value)
+        return instant if instant is not None else value
     return value
 
 

@@ -34,40 +34,28 @@ def run_plan(
     desired = [r for r in config.resources if r.address in chosen]
     manage_rules = "routing" in config.sections and _targeted("routing.rules", targets)
     manage_pending = "network" in config.sections and _targeted("network.inbound", targets)
-    warnings = [
-        Diagnostic(None, f"--target {t} matches no declared resource")
-        for t in targets
-        if not any(matches(r.address, t) for r in config.resources) and not manage_rules
-    ]
-    errors = [
-        Diagnostic(None, f"--target {t} is not an address")
-        for t in targets
-        if not is_known_target(t)
-    ]
+    errors, warnings = _check_targets(config, targets)
     vendors = {VENDOR_OF[r.type] for r in desired}
     if manage_rules or manage_pending:
         vendors.add("casexchange")
     read = ReadResult()
-    providers: dict = {}
+    normalized: dict[str, dict] = {}
     if not errors and vendors:
         try:
             providers = open_providers(config.providers, env, vendors)
         except VendorError as exc:
             errors.append(Diagnostic(None, str(exc)))
-        if "casexchange" in providers:
-            providers["casexchange"].want_rules = manage_rules  # type: ignore[attr-defined]
-            providers["casexchange"].want_pending = manage_pending  # type: ignore[attr-defined]
+            providers = {}
         try:
+            if "casexchange" in providers:
+                providers["casexchange"].want_rules = manage_rules  # type: ignore[attr-defined]
+                providers["casexchange"].want_pending = manage_pending  # type: ignore[attr-defined]
             if providers:
                 read = read_live(providers, desired, parallelism=parallelism, progress=progress)
+                normalized = _normalize(providers, desired, read)
         finally:
             for provider in providers.values():
                 provider.close()
-
-    def normalize(resource: Resource) -> dict:
-        provider = providers.get(VENDOR_OF[resource.type])
-        return provider.normalize_desired(resource) if provider else dict(resource.fields)
-
     read.errors[:0] = errors
     read.warnings[:0] = warnings
     aliases = {firm_id: alias for alias, firm_id in config.firms.items()}
@@ -79,7 +67,7 @@ def run_plan(
             prune=config.prune,
             manage_rules=manage_rules,
             aliases=aliases,
-            normalize=normalize,
+            normalize=lambda r: normalized.get(r.address, dict(r.fields)),
         )
     )
     if targets:  # deletes and pending-policy updates exist only for matching addresses
@@ -95,3 +83,29 @@ def run_plan(
 def _targeted(section: str, targets: Sequence[str]) -> bool:
     """Whether section-wide facts (undeclared rules, pending requests) are in scope."""
     return not targets or any(matches(f"{section}.*", t) for t in targets)
+
+
+def _check_targets(config: Config, targets: Sequence[str]) -> tuple[list, list]:
+    errors, warnings = [], []
+    for target in targets:
+        if not is_known_target(target):
+            errors.append(Diagnostic(None, f"--target {target} is not an address"))
+        elif not any(matches(r.address, target) for r in config.resources) and not (
+            _targeted("routing.rules", [target]) or _targeted("network.inbound", [target])
+        ):  # rules and pending requests can match live-only addresses
+            warnings.append(Diagnostic(None, f"--target {target} matches no declared resource"))
+    return errors, warnings
+
+
+def _normalize(providers: Mapping, desired: list[Resource], read: ReadResult) -> dict[str, dict]:
+    """Desired fields in the providers' compare vocabulary, while their clients are open."""
+    out = {}
+    for resource in desired:
+        provider = providers.get(VENDOR_OF[resource.type])
+        if provider is None or resource.address not in read.live:
+            continue
+        try:
+            out[resource.address] = provider.normalize_desired(resource)
+        except VendorError as exc:
+            read.errors.append(Diagnostic(resource.address, str(exc), resource.location))
+    return out

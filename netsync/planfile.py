@@ -7,6 +7,7 @@ salted digests: enough for apply to prove nothing changed, useless for reading c
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import os
 import secrets
@@ -27,13 +28,16 @@ class PlanFileError(Exception):
     pass
 
 
-def digest(salt: str, value: Any) -> str:
+def digest(key: bytes, salt: str, value: Any) -> str:
+    """HMAC of a state, keyed from the config: the salt alone (stored in the file) would let
+    anyone holding the plan file test guesses of masked values against the digest."""
     canonical = json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
-    return hashlib.sha256(f"{salt}\0{canonical}".encode()).hexdigest()
+    return hmac.new(key, f"{salt}\0{canonical}".encode(), hashlib.sha256).hexdigest()
 
 
 def plan_document(run: PlanRun, salt: str | None = None) -> dict[str, Any]:
     salt = salt or secrets.token_hex(16)
+    key = run.config.digest_key
     document = plan_to_json(run.plan)
     desired = {r.address: {**r.fields, **r.write_only} for r in run.desired}
     resources = {}
@@ -45,8 +49,8 @@ def plan_document(run: PlanRun, salt: str | None = None) -> dict[str, Any]:
             live_fields = change.before
         wanted = desired.get(change.address)
         resources[change.address] = {
-            "live_digest": digest(salt, live_fields) if live_fields is not None else None,
-            "desired_digest": digest(salt, wanted) if wanted is not None else None,
+            "live_digest": digest(key, salt, live_fields) if live_fields is not None else None,
+            "desired_digest": digest(key, salt, wanted) if wanted is not None else None,
         }
         names.update(change.labels)
     document.update(
@@ -82,7 +86,7 @@ def read_plan_file(path: str) -> Plan:
         document = json.loads(Path(path).read_text())
     except OSError as exc:
         raise PlanFileError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         raise PlanFileError(f"{path}: not a netsync plan file (not JSON)") from None
     validator = Draft202012Validator(
         load_schema("plan.schema.json"), format_checker=format_checker()

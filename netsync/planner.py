@@ -13,17 +13,9 @@ from typing import Any
 from netsync.compare import changed_fields, changed_subfields, equal
 from netsync.model import Action, Change, Diagnostic, Plan, Resource, ResourceType
 from netsync.providers.base import LiveResource, ReadResult
+from netsync.providers.trackops import CREATE_ONLY_FIELDS, WHOLE_OBJECT_FIELDS
 
 REREFERABLE = ("rejected", "withdrawn")
-# Trackops PUT does not accept these: set on create, a later difference is only a warning.
-CREATE_ONLY_REQUEST_FIELDS = (
-    "case_type_id",
-    "case_region_id",
-    "budget_money",
-    "budget_hours",
-    "subjects",
-)
-WHOLE_OBJECT_FIELDS = ("client", "contact")
 
 
 @dataclass
@@ -209,7 +201,7 @@ class Planner:
             elif name == "custom_fields":
                 before[name], paths = _custom_fields(value, current)
                 changed += paths
-            elif name in CREATE_ONLY_REQUEST_FIELDS:
+            elif name in CREATE_ONLY_FIELDS:
                 before[name] = current
                 if not equal(name, value, current):
                     self.warn(
@@ -262,6 +254,15 @@ class Planner:
             rule = candidates[0]
             matched.add(rule.get("id"))
             fields = dict(rule["fields"])
+            clash = [r for r in by_name.get(resource.key, []) if r.get("id") != rule.get("id")]
+            if clash:
+                self.error(
+                    resource,
+                    f"renaming live rule {rule.get('name')!r} to {resource.key!r} would clash "
+                    f"with live rule {clash[0].get('id')} of that name: rename or delete it first",
+                )
+                matched.update(r.get("id") for r in clash)
+                continue
             if rule.get("name") != resource.key:  # pinned by id, renamed in the config
                 desired = {"name": resource.key, **desired}
                 fields["name"] = rule.get("name")

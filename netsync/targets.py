@@ -6,9 +6,12 @@ its section and its key rather than at every dot.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 
 from netsync.model import SECTION_TYPES
+
+_UUID = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
 
 
 def split_address(address: str) -> tuple[str, str | None]:
@@ -21,11 +24,18 @@ def split_address(address: str) -> tuple[str, str | None]:
     return address, None
 
 
+def _same_key(a: str, b: str) -> bool:
+    """Ids compare case-insensitively (SPEC 2); names (rules, references) exactly."""
+    if _UUID.match(a) and _UUID.match(b):
+        return a.lower() == b.lower()
+    return a == b
+
+
 def matches(address: str, target: str) -> bool:
     section, key = split_address(address)
     target_section, target_key = split_address(target)
     if target_key is not None:
-        return section == target_section and key is not None and key.lower() == target_key.lower()
+        return section == target_section and key is not None and _same_key(key, target_key)
     return section == target or section.startswith(target + ".")
 
 
@@ -39,5 +49,5 @@ def select(addresses: Iterable[str], targets: Sequence[str]) -> set[str]:
 def is_known_target(target: str) -> bool:
     section, key = split_address(target)
     if key is not None:
-        return True
+        return key != ""  # `network.outbound.` names no resource
     return any(s == target or s.startswith(target + ".") for s in SECTION_TYPES)

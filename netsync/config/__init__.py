@@ -26,4 +26,4 @@ def load_config(path: str | Path, env: Mapping[str, str] | None = None) -> Confi
     if problems:
         problems.sort(key=lambda d: (d.location or _NOWHERE, d.address or "", d.message))
         raise ConfigError(problems)
-    return build_config(source.data, source.files, source.digest, env)
+    return build_config(source.data, source.files, source.digest, env, source.key)

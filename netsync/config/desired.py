@@ -71,6 +71,9 @@ class Config:
     prune: bool = False
     max_change_percent: float = 30
     sections: set[str] = field(default_factory=set)
+    # Keys plan-file digests; derived from the config's bytes and never written anywhere, so a
+    # plan file alone cannot be used to guess masked values back from their digests.
+    digest_key: bytes = b""
 
     def firm_label(self, firm_id: str) -> str | None:
         """The alias a firm id is known by in this config, if any."""
@@ -143,7 +146,9 @@ def build_resources(doc: LocDict) -> list[Resource]:
     return resources
 
 
-def build_config(doc: LocDict, files: list[Path], digest: str, env: Mapping[str, str]) -> Config:
+def build_config(
+    doc: LocDict, files: list[Path], digest: str, env: Mapping[str, str], key: bytes = b""
+) -> Config:
     firms = {alias: str(target).lower() for alias, target in section(doc, "firms").items()}
     safety = section(doc, "settings", "safety")
     return Config(
@@ -157,4 +162,5 @@ def build_config(doc: LocDict, files: list[Path], digest: str, env: Mapping[str,
         prune=bool(section(doc, "routing").get("prune", False)),
         max_change_percent=safety.get("max_change_percent", 30),
         sections={k for k in doc if k != "version"},
+        digest_key=key,
     )

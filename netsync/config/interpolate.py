@@ -17,7 +17,9 @@ class InterpolationError(ValueError):
 def interpolate(text: str, env: Mapping[str, str]) -> str:
     """Replace `${VAR}` with the variable's value; an unset variable without default is an error.
 
-    `$${` is a literal `${`. A default is taken literally (no nesting), as in docker compose.
+    `$${` is a literal `${`. As in docker compose, `${VAR:-default}` also applies the default
+    when VAR is set but empty (CI systems expand a missing secret to ""); the default is taken
+    literally (no nesting).
     """
 
     def replace(match: re.Match[str]) -> str:
@@ -33,11 +35,11 @@ def interpolate(text: str, env: Mapping[str, str]) -> str:
                 f"invalid interpolation '${{{body}}}': expected ${{NAME}} or ${{NAME:-default}}"
             )
         name = parsed.group("name")
-        if name in env:
-            return env[name]
         default = parsed.group("default")
         if default is not None:
-            return default
+            return env.get(name) or default
+        if name in env:
+            return env[name]
         raise InterpolationError(f"environment variable {name} is not set (used as '${{{name}}}')")
 
     return _TOKEN.sub(replace, text)

@@ -28,6 +28,7 @@ class SourceDocument:
     data: LocDict
     files: list[Path]
     digest: str  # sha256 over every file's name and bytes, for plan files
+    key: bytes  # secret-ish key for plan-file digests: only config holders can derive it
 
 
 class ConfigError(Exception):
@@ -58,6 +59,7 @@ def read_source(path: Path, env: Mapping[str, str]) -> SourceDocument:
     merged = LocDict(loc=Location(str(files[0]), 1, 1))
     errors: list[Diagnostic] = []
     digest = hashlib.sha256()
+    key = hashlib.sha256(b"netsync plan-file digest key\0")
     for file in files:
         name = str(file)
         try:
@@ -66,6 +68,7 @@ def read_source(path: Path, env: Mapping[str, str]) -> SourceDocument:
             errors.append(Diagnostic(None, f"{name}: cannot read: {exc.strerror or exc}"))
             continue
         digest.update(file.name.encode() + b"\0" + raw + b"\0")
+        key.update(raw + b"\0")
         try:
             text = raw.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
@@ -94,7 +97,7 @@ def read_source(path: Path, env: Mapping[str, str]) -> SourceDocument:
         _merge(merged, value, (), errors)
     if errors:
         raise ConfigError(errors)
-    return SourceDocument(merged, files, digest.hexdigest())
+    return SourceDocument(merged, files, digest.hexdigest(), key.digest())
 
 
 def _merge(into: LocDict, new: LocDict, path: tuple[str, ...], errors: list[Diagnostic]) -> None:

@@ -19,9 +19,10 @@ from jsonschema import Draft202012Validator, FormatChecker
 
 from netsync.config.loader import lookup_location
 from netsync.config.yamlload import LocDict
-from netsync.model import Diagnostic
+from netsync.model import SECTION_TYPES, Diagnostic
+from netsync.sensitive import MASK, is_sensitive
 
-SCHEMA_DIR = Path(__file__).resolve().parent.parent.parent / "schemas"
+SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas"  # packaged; ./schemas links here
 RESOURCE_SECTIONS = {
     ("network", "outbound"),
     ("network", "inbound"),
@@ -129,7 +130,7 @@ def _diagnose(doc: LocDict, error: jsonschema.ValidationError) -> list[Diagnosti
         where = f"{field}: " if field else ""
         loc = lookup_location(doc, path, key=True)  # the line naming the incomplete mapping
         return [Diagnostic(address, f"{where}missing required field {missing!r}", loc)]
-    message = _message(error)
+    message = _message(error, sensitive=_is_sensitive(address, field))
     if field:
         message = f"{field}: {message}"
     return [Diagnostic(address, message, lookup_location(doc, path))]
@@ -145,13 +146,30 @@ def _property_name_message(path: tuple[Any, ...], name: str) -> str:
     return f"invalid key {name!r}"
 
 
-def _message(error: jsonschema.ValidationError) -> str:
+def _is_sensitive(address: str, field: str) -> bool:
+    """Client personal data is never echoed, not even in a validation error (SPEC 4)."""
+    if not field:
+        return False
+    for section, rtype in SECTION_TYPES.items():
+        if address.startswith(section + "."):
+            return is_sensitive(rtype, field.replace("[", ".").replace("]", ""))
+    return False
+
+
+def _message(error: jsonschema.ValidationError, *, sensitive: bool = False) -> str:
     value = error.instance
-    shown = json.dumps(value) if not isinstance(value, dict | list) else type(value).__name__
+    if sensitive:
+        shown = json.dumps(MASK)
+    elif isinstance(value, dict | list):
+        shown = "a " + _json_type(value)
+    else:
+        shown = json.dumps(value)
     match error.validator:
         case "type":
             wanted = error.validator_value
             wanted = " or ".join(wanted) if isinstance(wanted, list) else wanted
+            if isinstance(value, dict | list) and not sensitive:
+                return f"expected {wanted}, got {shown}"
             return f"expected {wanted}, got {_json_type(value)} {shown}"
         case "enum":
             options = ", ".join(json.dumps(o) for o in error.validator_value)

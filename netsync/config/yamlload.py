@@ -8,6 +8,7 @@ schema instead (and keeps leading-zero numbers as strings, as the SPEC requires)
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -149,7 +150,10 @@ class _Constructor(yaml.constructor.SafeConstructor):
                 self.errors.append(YamlError(str(exc), here))
                 return text
         if node.style is None:
-            return resolve_plain(text)
+            value = resolve_plain(text)
+            if isinstance(value, float) and not math.isfinite(value):
+                self.errors.append(YamlError(f"{text!r} is not a finite number", here))
+            return value
         return text
 
     def _explicit(self, node: yaml.ScalarNode, here: Location) -> Any:

@@ -21,6 +21,10 @@ from netsync.providers.base import (
 )
 
 API = "/api/v1/case/requests"
+# PUT does not accept these: they are set on create; a later difference is only a warning.
+CREATE_ONLY_FIELDS = ("case_type_id", "case_region_id", "budget_money", "budget_hours", "subjects")
+# Sent whole (the vendor rejects partial objects) but managed per declared subfield.
+WHOLE_OBJECT_FIELDS = ("client", "contact")
 PER_PAGE = 100
 MAX_PAGES = 20  # a reference matching more than 2,000 records is a data problem, not a page
 

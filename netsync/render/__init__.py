@@ -23,11 +23,13 @@ __all__ = [
 ]
 
 
-def render(plan: Plan, fmt: str, *, color: bool = False, drift: bool = False) -> str:
+def render(
+    plan: Plan, fmt: str, *, color: bool = False, drift: bool = False, errors_inline: bool = True
+) -> str:
     """`plan` as `fmt` ("text", "json" or "markdown"). `drift` frames the same data as drift
     (headings only: the JSON stays the plan document, so one schema holds for both)."""
     if fmt == "text":
-        return render_text(plan, color=color, drift=drift)
+        return render_text(plan, color=color, drift=drift, errors_inline=errors_inline)
     if fmt == "json":
         return render_json(plan)
     if fmt == "markdown":

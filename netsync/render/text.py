@@ -81,8 +81,14 @@ def _diagnostic(kind: str, code: str, diag: Diagnostic, style: _Style) -> str:
     return f"{style.wrap(kind + ':', '1;' + code)} {safe(str(diag))}"
 
 
-def render_text(plan: Plan, *, color: bool = False, drift: bool = False) -> str:
-    """The plan for a terminal; no ANSI codes at all unless `color` is true."""
+def render_text(
+    plan: Plan, *, color: bool = False, drift: bool = False, errors_inline: bool = True
+) -> str:
+    """The plan for a terminal; no ANSI codes at all unless `color` is true.
+
+    `errors_inline=False` leaves the error lines out (the CLI prints them on stderr) but keeps
+    them counted, so a failed read never reads as "No changes".
+    """
     style = _Style(color)
     out: list[str] = []
     changes = [c for c in views(plan) if c.action is not Action.NOOP]
@@ -91,7 +97,8 @@ def render_text(plan: Plan, *, color: bool = False, drift: bool = False) -> str:
     for change in changes:
         out += [*_block(change, style), ""]
     diags = [_diagnostic("Warning", "33", d, style) for d in plan.warnings]
-    diags += [_diagnostic("Error", "31", d, style) for d in plan.errors]
+    if errors_inline:
+        diags += [_diagnostic("Error", "31", d, style) for d in plan.errors]
     if diags:
         out += [*diags, ""]
     out.append(style.bold(summary_line(plan, drift=drift)))

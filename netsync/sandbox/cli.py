@@ -87,9 +87,13 @@ def sandbox(
             host=host,
             port=port,
         )
-        sb.start()
-    except SeedError as exc:
+    except SeedError as exc:  # seed, fault or state file (state I/O problems included)
         raise click.ClickException(str(exc)) from None
+    except OSError as exc:  # defensive: any other file problem while building the world
+        where = f"{state}: cannot read/write state" if state else "cannot start sandbox"
+        raise click.ClickException(f"{where}: {exc.strerror or exc}") from None
+    try:
+        sb.start()
     except OSError as exc:
         raise click.ClickException(
             f"cannot listen on {host}:{port}: {exc.strerror or exc}"

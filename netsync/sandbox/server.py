@@ -10,20 +10,21 @@ from __future__ import annotations
 import collections
 import contextlib
 import json
+import re
 import socket
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from . import casexchange, casexchange_cases, smokeball, trackops
 from .faults import FaultSet, load_rules
 from .limits import RateLimiter
 from .seed import SeedError, load_yaml_file, parse_seed
 from .util import Request, Response
-from .world import World
+from .world import World, state_error
 
 REQUEST_LOG_SIZE = 10_000
 VENDOR_MODULES = {"casexchange": casexchange, "smokeball": smokeball, "trackops": trackops}
@@ -47,6 +48,53 @@ def credential_of(vendor: str, headers: dict[str, str]) -> str:
     if vendor == "smokeball":
         return headers.get("x-api-key", "")
     return headers.get("authorization", "")
+
+
+# -- redaction of the request log served over HTTP (GET /_sandbox/requests) ----------------
+REDACTED = "***"
+SECRET_HEADERS = ("authorization", "proxy-authorization", "x-api-key", "cookie")
+# Requests whose bodies carry passwords, client secrets or refresh tokens.
+SECRET_BODY_PATHS = ("/oauth2/token", "/api/v1/auth/login", "/api/v1/auth/refresh-session")
+# Body fields that identify rather than authenticate; every other field's value is hidden.
+PUBLIC_BODY_FIELDS = frozenset({"grant_type", "client_id", "email", "username", "scope"})
+_KEY_PREFIX = re.compile(r"[A-Za-z]+_[A-Za-z]+_")  # cxp_ro_, cxp_std_, cxp_full_
+
+
+def redact_header(name: str, value: str) -> str:
+    """Hide a credential but keep what kind it is: `Bearer ***`, `cxp_full_***`, `sid=***`."""
+    if name == "cookie":
+        names = [part.split("=", 1)[0].strip() for part in value.split(";") if part.strip()]
+        return "; ".join(f"{n}={REDACTED}" for n in names)
+    if name in ("authorization", "proxy-authorization"):
+        scheme, sep, _ = value.strip().partition(" ")
+        return f"{scheme} {REDACTED}" if sep else REDACTED
+    m = _KEY_PREFIX.match(value)
+    return f"{m.group(0)}{REDACTED}" if m else REDACTED
+
+
+def redact_body(body: Any) -> Any:
+    """A login/token body with every value but the identifying ones replaced by `***`."""
+    if isinstance(body, dict):
+        return {k: v if k in PUBLIC_BODY_FIELDS else REDACTED for k, v in body.items()}
+    if isinstance(body, str):
+        pairs = parse_qsl(body, keep_blank_values=True)
+        if not pairs:
+            return REDACTED
+        return urlencode(
+            [(k, v if k in PUBLIC_BODY_FIELDS else REDACTED) for k, v in pairs], safe="*"
+        )
+    return REDACTED if body is not None else None
+
+
+def redact_entry(entry: dict[str, Any]) -> dict[str, Any]:
+    """A request-log entry safe to serve over HTTP (the in-process `Sandbox.requests` is not)."""
+    out = dict(entry)
+    out["headers"] = {
+        k: redact_header(k, v) if k in SECRET_HEADERS else v for k, v in entry["headers"].items()
+    }
+    if entry["path"].rstrip("/") in SECRET_BODY_PATHS:
+        out["body"] = redact_body(entry["body"])
+    return out
 
 
 class _Server(ThreadingHTTPServer):
@@ -173,7 +221,10 @@ class Sandbox:
             data = parse_seed(load_yaml_file(seed), str(seed))
         world = World(data, state)
         if state is not None:
-            world.save()
+            try:
+                world.save()
+            except OSError as exc:
+                raise SeedError(state_error(state, exc)) from None
         return world
 
     # -- lifecycle -------------------------------------------------------------------------
@@ -321,7 +372,7 @@ class Sandbox:
         if path == "/_sandbox/faults" and req.method == "GET":
             return Response(200, {"faults": self.faults.list()})
         if path == "/_sandbox/requests" and req.method == "GET":
-            return Response(200, {"requests": self.requests})
+            return Response(200, {"requests": [redact_entry(e) for e in self.requests]})
         if path == "/_sandbox/requests" and req.method == "DELETE":
             self.clear_requests()
             return Response(204, None)

@@ -44,6 +44,11 @@ def empty_world_data() -> dict[str, Any]:
     }
 
 
+def state_error(path: str | Path, exc: OSError) -> str:
+    """The one-line message for a state file that cannot be read or written."""
+    return f"{path}: cannot read/write state: {exc.strerror or exc}"
+
+
 class World:
     """Live state of the three vendors plus the session tokens they issued.
 
@@ -59,6 +64,11 @@ class World:
             "smokeball_access": {},  # issued OAuth access token -> expiry
         }
         self.dirty = False
+        # Persistence ordering (see save()): snapshots are numbered under `lock`; the file is
+        # written under `_save_lock`, never nested inside `lock`, so neither can deadlock.
+        self._save_lock = threading.Lock()
+        self._snapshot_version = 0
+        self._written_version = 0
 
     # -- convenient views ---------------------------------------------------------------
     def __getattr__(self, name: str) -> Any:
@@ -99,13 +109,32 @@ class World:
 
     # -- persistence ---------------------------------------------------------------------
     def save(self) -> None:
-        """Write the state file atomically (temp file in the same folder, then rename)."""
+        """Write the state file atomically (temp file in the same folder, then rename).
+
+        Safe to call from many threads at once: each snapshot gets a version number under the
+        world lock, and the write + rename happen under a separate save lock that skips any
+        snapshot older than the one already on disk, so an older world never lands last.
+        """
         if self.state_path is None:
             self.dirty = False
             return
         with self.lock:
             payload = json.dumps(self.data, indent=1, sort_keys=True)
+            self._snapshot_version += 1
+            version = self._snapshot_version
             self.dirty = False
+        with self._save_lock:
+            if version <= self._written_version:
+                return  # a newer snapshot is already on disk
+            try:
+                self._write(payload)
+            except BaseException:
+                self.dirty = True  # let a later save retry (no world lock: see __init__)
+                raise
+            self._written_version = version
+
+    def _write(self, payload: str) -> None:
+        assert self.state_path is not None
         folder = self.state_path.parent
         folder.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=".sandbox-state-", suffix=".tmp", dir=folder)
@@ -125,7 +154,9 @@ class World:
         p = Path(path)
         try:
             data = json.loads(p.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
+        except OSError as exc:
+            raise SeedError(state_error(p, exc)) from None
+        except ValueError as exc:
             raise SeedError(f"{p}: cannot load sandbox state: {exc}") from None
         if not isinstance(data, dict) or data.get("version") != STATE_VERSION:
             raise SeedError(f"{p}: not a sandbox state file (version {STATE_VERSION})")

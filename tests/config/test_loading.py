@@ -89,6 +89,17 @@ matters:
     assert fields["number"] == "33.5"  # quoted scalar: stays a string
 
 
+def test_default_applies_to_an_empty_variable_as_in_docker_compose(tmp_path):
+    path = write(
+        tmp_path,
+        "c.yaml",
+        "version: 1\nproviders:\n  casexchange:\n    base_url: "
+        "${CX:-https://cx.example.com}\n    timeout: ${T}\n",
+    )
+    config = load_config(path, {"CX": "", "T": "5"})
+    assert config.providers["casexchange"]["base_url"] == "https://cx.example.com"
+
+
 def test_unset_variable_is_an_error_with_its_line(tmp_path):
     path = write(tmp_path, "c.yaml", "version: 1\nproviders:\n  trackops:\n    base_url: ${NOPE}\n")
     assert errors_of(path) == [
@@ -244,5 +255,5 @@ def test_unreadable_paths_exit_1_without_traceback(tmp_path, target):
         timeout=60,
     )
     assert proc.returncode == 1
-    assert "Traceback" not in proc.stderr
+    assert "Traceback" not in proc.stderr and "internal error" not in proc.stderr
     assert str(tmp_path / target) in proc.stderr

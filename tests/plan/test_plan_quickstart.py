@@ -177,4 +177,27 @@ def test_show_rejects_a_file_that_is_not_a_plan(netsync, tmp_path):
     bogus.write_text('{"format_version": "1"}')
     code, out, err = netsync(None, "show", str(bogus))
     assert code == 1
-    assert "not a valid netsync plan file" in err and "Traceback" not in err
+    assert (
+        "not a valid netsync plan file" in err
+        and "Traceback" not in err
+        and "internal error" not in err
+    )
+
+
+def test_plan_file_digests_are_keyed_by_the_config_not_just_the_salt(sandbox, netsync, tmp_path):
+    from netsync.config import load_config
+    from netsync.planfile import digest
+
+    plan_file = tmp_path / "p.plan"
+    code, _, err = netsync(sandbox(), "plan", "-c", str(QUICKSTART), "-o", str(plan_file))
+    assert code == 0, err
+    document = json.loads(plan_file.read_text())
+    address = "case_requests.ABC123-ClaimNumber"
+    stored = document["resources"][address]["desired_digest"]
+    config = load_config(QUICKSTART, {})
+    wanted = next(r.fields for r in config.resources if r.address == address)
+    salt = document["salt"]
+    assert digest(config.digest_key, salt, wanted) == stored  # apply can check it
+    assert digest(b"", salt, wanted) != stored  # the file alone cannot confirm a guess
+    digests = [d for r in document["resources"].values() for d in r.values() if d]
+    assert len(digests) == len(set(digests))

@@ -213,7 +213,7 @@ def test_unreachable_vendor_is_a_clear_error(sandbox, netsync):
     )
     assert code == 1
     assert "Smokeball: GET http://127.0.0.1:9/" in err
-    assert "cannot connect" in err and "Traceback" not in err
+    assert "cannot connect" in err and "Traceback" not in err and "internal error" not in err
 
 
 def test_missing_credentials_name_the_variable(sandbox, netsync):
@@ -269,3 +269,52 @@ def test_provider_concurrency_bounds_requests_in_flight(sandbox, netsync, tmp_pa
     spans = sorted((r["started"], r["finished"]) for r in sb.requests)
     overlapping = sum(1 for a, b in zip(spans, spans[1:], strict=False) if b[0] < a[1])
     assert len(spans) == 6 and overlapping == 0
+
+
+def test_errors_never_read_as_no_changes_and_go_to_stderr(sandbox, netsync):
+    sb = sandbox()
+    for command in ("plan", "drift"):
+        code, out, err = netsync(
+            sb,
+            command,
+            "-c",
+            str(QUICKSTART),
+            "--target",
+            "network",
+            env={"CASEXCHANGE_API_KEY": None},
+        )
+        assert code == 1
+        assert "No changes" not in out and "No drift" not in out
+        assert "1 error: nothing can be applied until fixed." in out
+        assert "export CASEXCHANGE_API_KEY" in err and "export CASEXCHANGE_API_KEY" not in out
+
+
+def test_renaming_a_pinned_rule_onto_another_live_rule_is_an_error(sandbox, netsync, tmp_path):
+    config = write_config(
+        tmp_path,
+        HEAD
+        + """    caldwell: {}
+routing:
+  prune: true
+  rules:
+    Auto-route NY Personal Injury:
+      id: f5b82daf-3c49-4e17-baf2-8d9f461e23bc
+      conditions: []
+      targetFirmId: caldwell
+""",
+    )
+    code, out, err = netsync(sandbox(), "plan", "-c", str(config))
+    assert code == 1
+    assert "would clash with live rule e4a71c9f-2b38-4d06-a9f1-7c8e350d12ab" in err
+
+
+def test_target_edge_cases(sandbox, netsync):
+    sb = sandbox()
+    code, _, err = netsync(sb, "plan", "-c", str(QUICKSTART), "--target", "network.outbound.")
+    assert code == 1 and "--target network.outbound. is not an address" in err
+    code, document, err = plan_json(
+        netsync, sb, QUICKSTART, "--target", "routing.rules.auto-route ny personal injury"
+    )
+    assert code == 0 and document["changes"] == []  # rule names match exactly
+    code, document, _ = plan_json(netsync, sb, QUICKSTART, "--target", f"cases.{CASE.upper()}")
+    assert [c["action"] for c in document["changes"]] == ["re-refer"]  # ids: any case

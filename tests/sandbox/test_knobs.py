@@ -239,3 +239,76 @@ def test_stop_is_quick_and_closes_keep_alive_connections():
     with pytest.raises(httpx.TransportError):
         c.get(f"{P}/firms/me", headers=cx_headers())
     c.close()
+
+
+def test_concurrent_mutations_persist_the_last_world(tmp_path):
+    """Bursts of 50 rule POSTs at once: the file (and a restart from it) holds the final world."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    state = tmp_path / "state.json"
+    with Sandbox(seed=QUICKSTART_SEED, state=state) as sb:
+        seeded = len(sb.world.data["routing_rules"])
+
+        def post(i: int) -> int:
+            r = httpx.post(
+                f"{sb.url}{P}/routing/rules",
+                headers=cx_headers(),
+                json={"name": f"rule {i}", "conditions": [], "targetFirmId": CALDWELL},
+                timeout=10,
+            )
+            return r.status_code
+
+        # A lost race shows only sometimes, so repeat the burst a few times.
+        for burst in range(1, 5):
+            with ThreadPoolExecutor(max_workers=50) as pool:
+                assert list(pool.map(post, range(50))) == [201] * 50
+            with sb.world.lock:
+                last = json.loads(json.dumps(sb.world.data))
+            assert len(last["routing_rules"]) == seeded + 50 * burst
+            # Every response is sent after its save, so the file is already the final world.
+            assert json.loads(state.read_text()) == last
+    with Sandbox(seed=QUICKSTART_SEED, state=state) as sb:
+        assert json.loads(json.dumps(sb.world.data)) == last
+    assert not list(tmp_path.glob(".sandbox-state-*"))
+
+
+def test_http_request_log_redacts_credentials(client, sb):
+    client.get(f"{P}/firms/me", headers=cx_headers("cxp_full_REALPRODKEY123"))
+    client.get(
+        f"/matters/{MATTER}",
+        headers={
+            "x-api-key": "sb-PRODSECRET9",
+            "Authorization": "Bearer PRODBEARER42",
+            "Cookie": "session=PRODCOOKIE7; theme=dark",
+        },
+    )
+    client.get("/api/v1/case/requests", auth=("prod/token", "PRODBASIC55"))
+    client.post("/api/v1/auth/login", json={"email": "a@b.c", "password": "PRODPASSWORD1"})
+    client.post(
+        "/oauth2/token",
+        data={"grant_type": "client_credentials", "client_id": "c1", "client_secret": "PRODCS8"},
+    )
+    r = client.get("/_sandbox/requests")
+    assert r.status_code == 200
+    for secret in (
+        "REALPRODKEY123",
+        "PRODSECRET9",
+        "PRODBEARER42",
+        "PRODCOOKIE7",
+        "PRODBASIC55",
+        "cHJvZC90b2tlbjpQUk9EQkFTSUM1NQ",  # base64 of the Basic credentials
+        "PRODPASSWORD1",
+        "PRODCS8",
+    ):
+        assert secret not in r.text, secret
+    served = r.json()["requests"]
+    assert served[0]["headers"]["x-api-key"] == "cxp_full_***"
+    assert served[1]["headers"]["authorization"] == "Bearer ***"
+    assert served[1]["headers"]["x-api-key"] == "***"
+    assert served[1]["headers"]["cookie"] == "session=***; theme=***"
+    assert served[2]["headers"]["authorization"] == "Basic ***"
+    assert served[3]["body"] == {"email": "a@b.c", "password": "***"}
+    assert served[4]["body"] == "grant_type=client_credentials&client_id=c1&client_secret=***"
+    # The in-process log is untouched: tests may assert on the real values.
+    assert sb.requests[0]["headers"]["x-api-key"] == "cxp_full_REALPRODKEY123"
+    assert sb.requests[3]["body"]["password"] == "PRODPASSWORD1"

@@ -126,3 +126,26 @@ def test_cli_serves_prints_exports_and_stops_cleanly():
     assert "export NETSYNC_CASEXCHANGE_URL=http://127.0.0.1:" in r.output
     assert "export CASEXCHANGE_API_KEY=cxp_full_sandbox" in r.output
     assert "export TRACKOPS_USERNAME=sandbox" in r.output
+
+
+def test_cli_unwritable_state_file_is_a_state_error_not_a_bind_error(tmp_path):
+    bad = "/proc/nonexistent/x.json"
+    r = CliRunner().invoke(sandbox_cmd, ["--port", "0", "--state", bad])
+    assert r.exit_code == 1
+    assert "Traceback" not in r.output and "cannot listen" not in r.output
+    lines = [ln for ln in r.output.splitlines() if ln.strip()]
+    assert len(lines) == 1 and f"{bad}: cannot read/write state: " in lines[0]
+
+
+def test_cli_port_in_use_is_a_bind_error():
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        r = CliRunner().invoke(sandbox_cmd, ["--port", str(port)])
+    assert r.exit_code == 1
+    assert "Traceback" not in r.output
+    lines = [ln for ln in r.output.splitlines() if ln.strip()]
+    assert len(lines) == 1 and f"cannot listen on 127.0.0.1:{port}: " in lines[0]
