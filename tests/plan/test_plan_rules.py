@@ -129,8 +129,12 @@ def test_case_in_a_status_the_vendor_will_not_re_refer_is_a_plan_error(sandbox, 
     seed = quickstart_seed()
     seed["cases"][0]["referrals"][0]["status"] = "under_evaluation"
     config = write_config(tmp_path, HEAD + f"cases:\n  {CASE}:\n    referentFirmId: rivera\n")
-    code, out, err = netsync(sandbox(seed), "plan", "-c", str(config), "--detailed-exitcode")
+    plan_file = tmp_path / "never.plan"
+    code, out, err = netsync(
+        sandbox(seed), "plan", "-c", str(config), "--detailed-exitcode", "-o", str(plan_file)
+    )
     assert code == 1  # errors beat changes
+    assert not plan_file.exists()  # no plan file when there are errors
     assert f"netsync.yaml:8:21: cases.{CASE}: the case is 'under_evaluation'" in err
 
 
