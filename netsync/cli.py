@@ -18,12 +18,14 @@ from netsync import __version__
 from netsync.config import Config, ConfigError, load_config
 from netsync.demo import EXAMPLE, run_demo
 from netsync.http import Secrets
-from netsync.model import SECTION_TYPES, Plan
+from netsync.kinds import ResourceType
+from netsync.model import Plan
 from netsync.pipeline import PlanRun, run_plan
 from netsync.planfile import PlanFileError, read_plan_file, write_plan_file
 from netsync.progress import Progress
 from netsync.render import render
 from netsync.sandbox.cli import sandbox
+from netsync.scope import Scope
 
 EXIT_OK, EXIT_ERROR, EXIT_CHANGES = 0, 1, 2
 
@@ -79,19 +81,11 @@ def report_config_errors(error: ConfigError) -> int:
 
 def describe(config: Config) -> str:
     counts = Counter(r.type for r in config.resources)
-    names = {
-        "network.outbound": ("outbound relationship", "outbound relationships"),
-        "network.inbound": ("inbound relationship", "inbound relationships"),
-        "routing.rules": ("routing rule", "routing rules"),
-        "cases": ("case", "cases"),
-        "matters": ("matter", "matters"),
-        "case_requests": ("case request", "case requests"),
-    }
     parts = []
-    for dotted, rtype in SECTION_TYPES.items():
+    for rtype in ResourceType:
         n = counts.get(rtype, 0)
         if n:
-            one, many = names[dotted]
+            one, many = rtype.kind.nouns
             parts.append(f"{n} {one if n == 1 else many}")
     declared = ", ".join(parts) if parts else "no resources"
     files = len(config.files)
@@ -174,7 +168,11 @@ def read_and_plan(config_path: str, targets: tuple[str, ...], parallelism: int) 
         return report_config_errors(exc)
     with Progress("Reading live state") as progress:
         return run_plan(
-            config, os.environ, targets=targets, parallelism=parallelism, progress=progress
+            config,
+            os.environ,
+            scope=Scope.of(targets),
+            parallelism=parallelism,
+            progress=progress,
         )
 
 
@@ -278,7 +276,7 @@ def show(plan_file: str, fmt: str, no_color: bool) -> int:
     except PlanFileError as exc:
         click.echo(f"Error: {exc}", err=True)
         return EXIT_ERROR
-    click.echo(render(saved, fmt, color=use_color(no_color)), nl=False)
+    click.echo(render(saved.plan, fmt, color=use_color(no_color)), nl=False)
     return EXIT_OK
 
 

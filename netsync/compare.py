@@ -1,32 +1,28 @@
 """SPEC section 2's comparison rules: what counts as a change.
 
 Numbers compare by decimal value whatever JSON type carried them; booleans are never numbers;
-ids compare case-insensitively; date-times as instants; staff-id lists and routing conditions
-as sets; a live field that is absent equals null. Nested values are aligned pairwise by these
-rules and then compared with deepdiff, which also names the changed paths.
+ids compare case-insensitively; date-times as instants; a live field that is absent equals null.
+Nested values are aligned pairwise by these rules and then compared with deepdiff, which also
+names the changed paths.
+
+Which fields of a kind are sets, objects sent whole, keyed lists or create-only is vendor
+knowledge: each provider declares a `FieldRules` per kind and the planner passes it in here.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from deepdiff import DeepDiff
 
-_UUID = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
-_DATE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}")
+from netsync.kinds import UUID_PATTERN
 
-# Lists compared as sets, per field name (SPEC: staff id lists, routing-rule conditions).
-UNORDERED_FIELDS = {
-    "personAssistingStaffIds",
-    "originatingStaffIds",
-    "conditions",
-    "splitOriginatingStaffSettings",
-    "case_services_list",
-    "case_flags_list",
-}
+_DATE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}")
 
 
 def _number(value: Any) -> Decimal | None:
@@ -67,7 +63,7 @@ def align(desired: Any, live: Any) -> tuple[Any, Any]:
         if len(desired) == len(live):
             pairs = [align(x, y) for x, y in zip(desired, live, strict=True)]
             return [p[0] for p in pairs], [p[1] for p in pairs]
-        return [_scalar(x) for x in desired], [_scalar(y) for y in live]
+        return [canonical(x) for x in desired], [canonical(y) for y in live]
     if isinstance(desired, bool) or isinstance(live, bool):
         return desired, live
     if isinstance(desired, int | float) or isinstance(live, int | float):
@@ -76,7 +72,7 @@ def align(desired: Any, live: Any) -> tuple[Any, Any]:
             return a, b
         return desired, live
     if isinstance(desired, str) and isinstance(live, str):
-        if _UUID.match(desired) and _UUID.match(live):
+        if UUID_PATTERN.match(desired) and UUID_PATTERN.match(live):
             return desired.lower(), live.lower()
         a, b = _instant(desired), _instant(live)
         if a is not None and b is not None:
@@ -84,20 +80,20 @@ def align(desired: Any, live: Any) -> tuple[Any, Any]:
     return desired, live
 
 
-def _scalar(value: Any) -> Any:
-    """A context-free canonical form, for items of lists whose pairing is unknown (sets):
-    absent keys and nulls alike, numbers (and numeric strings) as decimals, ids lower-case,
-    date-times as instants."""
+def canonical(value: Any) -> Any:
+    """A context-free canonical form, for items of lists whose pairing is unknown (sets) and for
+    digests: absent keys and nulls alike, numbers (and numeric strings) as decimals, ids
+    lower-case, date-times as instants."""
     if isinstance(value, dict):
-        return {k: _scalar(v) for k, v in value.items() if v is not None}
+        return {k: canonical(v) for k, v in value.items() if v is not None}
     if isinstance(value, list):
-        return [_scalar(v) for v in value]
+        return [canonical(v) for v in value]
     if isinstance(value, bool) or value is None:
         return value
     if isinstance(value, int | float):
         return _number(value)
     if isinstance(value, str):
-        if _UUID.match(value):
+        if UUID_PATTERN.match(value):
             return value.lower()
         number = _number(value) if value.strip() else None
         if number is not None:
@@ -107,10 +103,11 @@ def _scalar(value: Any) -> Any:
     return value
 
 
-def equal(name: str, desired: Any, live: Any) -> bool:
-    """Whether a managed field's desired and live values are the same by the SPEC's rules."""
-    if name in UNORDERED_FIELDS:
-        a, b = _scalar(desired), _scalar(live)
+def equal(desired: Any, live: Any, *, unordered: bool = False) -> bool:
+    """Whether a desired and a live value are the same by the SPEC's rules; `unordered` lists
+    (staff ids, routing conditions) compare as sets."""
+    if unordered:
+        a, b = canonical(desired), canonical(live)
         if isinstance(a, list | dict) and isinstance(b, list | dict):
             return not DeepDiff(a, b, ignore_order=True)
         return a == b
@@ -122,15 +119,65 @@ def equal(name: str, desired: Any, live: Any) -> bool:
     return type(a) is type(b) and a == b
 
 
-def changed_fields(desired: dict[str, Any], live: dict[str, Any]) -> list[str]:
-    """Managed fields (desired keys) whose live value differs, sorted."""
-    return sorted(name for name in desired if not equal(name, desired[name], live.get(name)))
+@dataclass
+class Diff:
+    """One resource's desired fields against its live fields."""
+
+    before: dict[str, Any]  # the live values of the managed fields (declared subfields only)
+    changed: list[str]  # changed fields, nested ones as dotted paths, sorted
+    fixed: list[str]  # create-only fields that differ: the vendor cannot change them now
 
 
-def changed_subfields(name: str, desired: dict[str, Any], live: Any) -> list[str]:
-    """For objects sent whole but managed per subfield (Trackops client/contact): dotted paths
-    of the declared subfields that differ."""
-    live = live if isinstance(live, dict) else {}
-    return [
-        f"{name}.{key}" for key in sorted(desired) if not equal(key, desired[key], live.get(key))
-    ]
+@dataclass(frozen=True)
+class FieldRules:
+    """How one kind's fields compare and are written, as its vendor declares them."""
+
+    unordered: frozenset[str] = frozenset()  # lists compared as sets
+    whole_objects: frozenset[str] = frozenset()  # sent whole, managed per declared subfield
+    keyed_lists: Mapping[str, str] = field(default_factory=dict)  # list field -> item key
+    create_only: frozenset[str] = frozenset()  # set on create; a later difference is a warning
+
+    def equal(self, name: str, desired: Any, live: Any) -> bool:
+        return equal(desired, live, unordered=name in self.unordered)
+
+    def diff(self, desired: Mapping[str, Any], live: Mapping[str, Any]) -> Diff:
+        result = Diff({}, [], [])
+        for name, value in desired.items():
+            current = live.get(name)
+            if name in self.whole_objects and isinstance(value, dict):
+                current = current if isinstance(current, dict) else {}
+                result.before[name] = {key: current.get(key) for key in value}
+                result.changed += [
+                    f"{name}.{key}" for key in value if not equal(value[key], current.get(key))
+                ]
+            elif name in self.keyed_lists:
+                result.before[name], paths = _keyed(value, current, self.keyed_lists[name])
+                result.changed += [f"{name}.{path}" for path in paths]
+            else:
+                result.before[name] = current
+                if not self.equal(name, value, current):
+                    (result.fixed if name in self.create_only else result.changed).append(name)
+        result.changed.sort()
+        return result
+
+    def canonical(self, name: str, value: Any) -> Any:
+        """A field's value in a form where equal-by-the-rules values are equal (for digests)."""
+        value = canonical(value)
+        if name in self.unordered and isinstance(value, list):
+            return sorted(value, key=repr)
+        return value
+
+
+def _keyed(desired: Any, live: Any, key: str) -> tuple[list[dict[str, Any]], list[str]]:
+    """Items matched by `key` (Trackops custom fields by id): (the live values of the declared
+    items, the keys whose value differs)."""
+    live_by_key = {
+        str(item.get(key)): item.get("value") for item in (live or []) if isinstance(item, dict)
+    }
+    before, changed = [], []
+    for item in desired or []:
+        name = str(item.get(key))
+        before.append({key: item.get(key), "value": live_by_key.get(name)})
+        if not equal(item.get("value"), live_by_key.get(name)):
+            changed.append(name)
+    return before, changed

@@ -1,13 +1,17 @@
-"""The one HTTP layer every provider uses: timeouts, client-side rate limits, retries that honour
-the vendor's Retry-After / X-RateLimit-Reset, and redaction of credentials in every message.
+"""The one HTTP layer every provider uses: timeouts, client-side rate limits, a per-vendor cap on
+requests in flight, retries that honour the vendor's Retry-After / X-RateLimit-Reset, credentials
+that renew themselves, and redaction of credentials in every message.
 
-Retries are our own ~40 lines rather than a library: the wait must come from the vendor's headers
-first and capped exponential backoff with jitter only otherwise, which a generic library needs the
-same amount of custom code for.
+Retries are our own code rather than a library: the wait must come from the vendor's headers
+first and capped exponential backoff with jitter only otherwise, and whether a request may be
+sent again depends on the write (SPEC 2), not on the HTTP method.
+
+Time comes from a `Clock`, so every timing rule is unit-tested with a fake clock and fake sleep.
 """
 
 from __future__ import annotations
 
+import base64
 import logging
 import random
 import threading
@@ -16,8 +20,10 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import nullcontext
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any, TypeVar
+from urllib.parse import quote, urlsplit, urlunsplit
 
 import httpx
 
@@ -25,21 +31,40 @@ log = logging.getLogger("netsync.http")
 T = TypeVar("T")
 R = TypeVar("R")
 
-RETRY_STATUSES = {429, 502, 503, 504}
-IDEMPOTENT = {"GET", "HEAD", "PUT", "DELETE", "OPTIONS"}
+RATE_LIMITED = 429
+TRANSIENT = {502, 503, 504}  # retried when the request is safe to repeat
+
+
+class Clock:
+    """Monotonic time, wall time and sleep; tests pass a fake one."""
+
+    def monotonic(self) -> float:
+        return time.monotonic()
+
+    def time(self) -> float:
+        return time.time()
+
+    def sleep(self, seconds: float) -> None:
+        if seconds > 0:
+            time.sleep(seconds)
+
+
+SYSTEM_CLOCK = Clock()
 
 
 class Secrets:
-    """Every credential value seen this run, so no message can leak one."""
+    """Every credential value seen this run, so no message can leak one, in any encoding."""
 
     _values: set[str] = set()
     _lock = threading.Lock()
 
     @classmethod
     def add(cls, value: str | None) -> None:
-        if value and len(value) >= 4:
-            with cls._lock:
-                cls._values.add(value)
+        if not value or len(value) < 4:
+            return
+        forms = {value, quote(value, safe=""), base64.b64encode(value.encode()).decode()}
+        with cls._lock:
+            cls._values.update(f for f in forms if len(f) >= 4)
 
     @classmethod
     def redact(cls, text: str) -> str:
@@ -49,7 +74,11 @@ class Secrets:
 
 
 class VendorError(Exception):
-    """A vendor call that failed for good; the message is safe to print."""
+    """A vendor call that failed for good; the message is safe to print.
+
+    `maybe_applied` is true when a write that is not safe to repeat may have reached the vendor
+    (a timeout or reset after sending): only a re-read can tell whether it took effect.
+    """
 
     def __init__(
         self,
@@ -58,51 +87,54 @@ class VendorError(Exception):
         *,
         status: int | None = None,
         code: str | None = None,
+        maybe_applied: bool = False,
     ) -> None:
         super().__init__(Secrets.redact(f"{vendor}: {message}"))
         self.vendor = vendor
         self.status = status
         self.code = code
+        self.maybe_applied = maybe_applied
 
 
 class TokenBucket:
     """Client-side rate limit: `rate` requests per second with bursts of `burst`."""
 
-    def __init__(self, rate: float, burst: float | None = None) -> None:
+    def __init__(self, rate: float, burst: float | None = None, clock: Clock = SYSTEM_CLOCK):
         self.rate = rate
         self.capacity = max(1.0, burst if burst is not None else rate)
         self.tokens = self.capacity
-        self.updated = time.monotonic()
+        self.clock = clock
+        self.updated = clock.monotonic()
         self.lock = threading.Lock()
 
     def acquire(self) -> None:
         while True:
             with self.lock:
-                now = time.monotonic()
+                now = self.clock.monotonic()
                 self.tokens = min(self.capacity, self.tokens + (now - self.updated) * self.rate)
                 self.updated = now
                 if self.tokens >= 1:
                     self.tokens -= 1
                     return
                 wait = (1 - self.tokens) / self.rate
-            time.sleep(wait)
+            self.clock.sleep(wait)
 
 
 @dataclass
 class RetryPolicy:
     attempts: int = 5
     base_delay: float = 0.25
-    max_delay: float = 30.0
-    sleep: Callable[[float], None] = time.sleep
+    max_delay: float = 30.0  # our own backoff never waits longer than this
+    max_wait: float = 120.0  # `--max-wait`: the longest wait a vendor may demand on a 429
+    jitter: Callable[[float, float], float] = random.uniform
 
     def backoff(self, attempt: int) -> float:
         ceiling = min(self.max_delay, self.base_delay * 2**attempt)
-        return random.uniform(ceiling / 2, ceiling)  # noqa: S311 - jitter, not crypto
+        return self.jitter(ceiling / 2, ceiling)
 
 
-def retry_after(response: httpx.Response, now: float | None = None) -> float | None:
+def retry_after(response: httpx.Response, now: float) -> float | None:
     """Seconds the vendor asked us to wait, from Retry-After or X-RateLimit-Reset (Unix time)."""
-    now = time.time() if now is None else now
     value = response.headers.get("Retry-After")
     if value:
         try:
@@ -121,23 +153,52 @@ def retry_after(response: httpx.Response, now: float | None = None) -> float | N
     return None
 
 
-AuthHook = Callable[[dict[str, str]], None]
+class Credential:
+    """Fills a request's auth headers; may renew itself when the vendor says it expired."""
+
+    def apply(self, headers: dict[str, str]) -> None:
+        raise NotImplementedError
+
+    def renew(self, response: httpx.Response, used: Mapping[str, str]) -> bool:
+        """After a 401: True when the credential was renewed and the request may be resent."""
+        return False
+
+
+class Headers(Credential):
+    """Static headers computed on first use (so a missing variable fails the first request)."""
+
+    def __init__(self, make: Callable[[], Mapping[str, str]]) -> None:
+        self._make = make
+
+    def apply(self, headers: dict[str, str]) -> None:
+        headers.update(self._make())
+
+
+@dataclass
+class Attempts:
+    """How many times a call was sent, for apply reports."""
+
+    count: int = 0
+
+
+# A request failed before any byte reached the vendor: always safe to send again.
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol)
 
 
 @dataclass
 class VendorClient:
-    """One vendor's HTTP client. Auth is a hook that fills headers, so token renewal stays in
-    the provider that knows the vendor's login flow."""
+    """One vendor's HTTP client. Credentials are objects that fill headers and renew
+    themselves, so each vendor's login flow stays in its provider."""
 
     vendor: str
     base_url: str
     timeout: float = 30.0
     rate_limit: TokenBucket | None = None
     retry: RetryPolicy = field(default_factory=RetryPolicy)
-    auth: AuthHook | None = None
+    credential: Credential | None = None
     transport: httpx.BaseTransport | None = None
-    max_connections: int = 64
     concurrency: int | None = None  # the provider's `concurrency` setting: requests in flight
+    clock: Clock = SYSTEM_CLOCK
     _client: httpx.Client | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _in_flight: threading.BoundedSemaphore | None = None
@@ -145,16 +206,15 @@ class VendorClient:
     def __post_init__(self) -> None:
         if self.concurrency:
             self._in_flight = threading.BoundedSemaphore(self.concurrency)
-            self.max_connections = min(self.max_connections, self.concurrency)
 
     @property
     def client(self) -> httpx.Client:
         with self._lock:
             if self._client is None:
-                limits = httpx.Limits(
-                    max_connections=self.max_connections,
-                    max_keepalive_connections=self.max_connections,
-                )
+                # The semaphore is the one cap on requests in flight; the pool only keeps
+                # connections alive for reuse.
+                keep = self.concurrency or 64
+                limits = httpx.Limits(max_connections=None, max_keepalive_connections=keep)
                 self._client = httpx.Client(
                     timeout=self.timeout, limits=limits, transport=self.transport
                 )
@@ -170,67 +230,104 @@ class VendorClient:
         path: str,
         *,
         json: Any = None,
+        content: bytes | None = None,
         params: Mapping[str, Any] | None = None,
         headers: Mapping[str, str] | None = None,
         data: Mapping[str, str] | None = None,
-        auth: AuthHook | None | bool = True,
-        retry: bool | None = None,
+        credential: Credential | None | bool = True,
+        idempotent: bool = True,
+        attempts: Attempts | None = None,
     ) -> httpx.Response:
-        """Send one request; retries only what is safe to repeat (GET/PUT/DELETE by default).
+        """Send one request and return the final response whatever its status (providers
+        decide what a 404 means); raises VendorError when no usable answer came.
 
-        Returns the final response whatever its status (providers decide what a 404 means);
-        raises VendorError when the vendor could not be reached at all.
+        Rate limits (429) and failures before sending are retried for every request. 502, 503,
+        504 and failures after sending are retried only when `idempotent`; otherwise the 5xx
+        response is returned, or VendorError(maybe_applied=True) raised, for the caller to
+        re-read before it sends again.
         """
         url = path if path.startswith("http") else f"{self.base_url}{path}"
-        retry = method.upper() in IDEMPOTENT if retry is None else retry
-        attempts = self.retry.attempts if retry else 1
-        response: httpx.Response | None = None
-        for attempt in range(attempts):
-            send_headers = dict(headers or {})
-            hook = self.auth if auth is True else (auth or None)
-            if hook:
-                hook(send_headers)
+        auth = self.credential if credential is True else (credential or None)
+        renewed = False
+        attempt = 0
+        while True:
+            sent_headers = dict(headers or {})
+            if auth is not None:
+                auth.apply(sent_headers)
             if self.rate_limit:
                 self.rate_limit.acquire()
+            if attempts is not None:
+                attempts.count += 1
             try:
                 with self._in_flight or nullcontext():
                     response = self.client.request(
-                        method, url, json=json, params=params, headers=send_headers, data=data
+                        method,
+                        url,
+                        json=json,
+                        content=content,
+                        params=params,
+                        headers=sent_headers,
+                        data=data,
                     )
             except httpx.HTTPError as exc:
                 reason = _describe_transport_error(exc)
-                if attempt + 1 >= attempts:
+                unsent = isinstance(exc, _NOT_SENT)
+                attempt += 1
+                if attempt >= self.retry.attempts or not (unsent or idempotent):
                     raise VendorError(
-                        self.vendor, f"{method} {_show(url)} failed: {reason}"
+                        self.vendor,
+                        f"{method} {_show(url)} failed: {reason}",
+                        maybe_applied=not unsent and not idempotent,
                     ) from None
-                delay = self.retry.backoff(attempt)
-                log.warning(
-                    Secrets.redact(f"{self.vendor}: {method} {_show(url)}: {reason}; retrying")
-                )
-                self.retry.sleep(delay)
+                log.warning(Secrets.redact(f"{self.vendor}: {method} {_show(url)}: {reason}"))
+                self.clock.sleep(self.retry.backoff(attempt - 1))
                 continue
-            if response.status_code not in RETRY_STATUSES or attempt + 1 >= attempts:
-                return response
-            delay = retry_after(response)
-            if delay is None:
-                delay = self.retry.backoff(attempt)
-            delay = min(delay, self.retry.max_delay)
-            log.info(
-                "%s: %s on %s %s; retry in %.1fs",
-                self.vendor,
-                response.status_code,
-                method,
-                _show(url),
-                delay,
+            expired = response.status_code == 401 and auth is not None and not renewed
+            if expired and auth.renew(response, sent_headers):
+                renewed = True
+                continue
+            retryable = response.status_code == RATE_LIMITED or (
+                idempotent and response.status_code in TRANSIENT
             )
-            self.retry.sleep(delay)
-        assert response is not None
-        return response
+            attempt += 1
+            if not retryable or attempt >= self.retry.attempts:
+                return response
+            self._wait(response, method, url, attempt)
+
+    def _wait(self, response: httpx.Response, method: str, url: str, attempt: int) -> None:
+        demanded = retry_after(response, self.clock.time())
+        if demanded is not None and demanded > self.retry.max_wait:
+            when = datetime.fromtimestamp(self.clock.time() + demanded, UTC)
+            raise VendorError(
+                self.vendor,
+                f"{method} {_show(url)}: {response.status_code}: the vendor asks to wait "
+                f"{demanded:.0f} s, more than --max-wait {self.retry.max_wait:.0f} s; "
+                f"retry after {when:%Y-%m-%d %H:%M:%S} UTC",
+                status=response.status_code,
+            )
+        delay = demanded if demanded is not None else self.retry.backoff(attempt - 1)
+        log.info(
+            "%s: %s on %s %s; retry in %.1fs",
+            self.vendor,
+            response.status_code,
+            method,
+            _show(url),
+            delay,
+        )
+        self.clock.sleep(delay)
+
+
+def public_url(url: str) -> str:
+    """A URL without userinfo (`user:password@`), fit for plan files and messages."""
+    parsed = urlsplit(url)
+    if "@" not in parsed.netloc:
+        return url
+    return urlunsplit(parsed._replace(netloc=parsed.netloc.rsplit("@", 1)[1]))
 
 
 def _show(url: str) -> str:
     """A URL safe for messages: no query string (it could carry an identifier of a client)."""
-    return Secrets.redact(url.split("?", 1)[0])
+    return Secrets.redact(public_url(url.split("?", 1)[0]))
 
 
 def _describe_transport_error(exc: httpx.HTTPError) -> str:

@@ -1,7 +1,8 @@
-"""The core nouns every stage shares: where a value came from, a resource, a change, a plan.
+"""The core nouns every stage shares: where a value came from, a resource (desired or live), a
+change, a plan.
 
-Data flows one way: config -> desired `Resource`s; provider -> live `Resource`s;
-planner -> `Plan` of `Change`s; renderers and the applier only read a `Plan`.
+Data flows one way: config -> desired `Resource`s; providers -> `LiveResource`s in a
+`ReadResult`; planner -> `Plan` of `Change`s; renderers and the applier only read a `Plan`.
 """
 
 from __future__ import annotations
@@ -9,6 +10,21 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
+
+from netsync.kinds import Action, ResourceType
+
+__all__ = [
+    "Action",
+    "Change",
+    "Diagnostic",
+    "LiveResource",
+    "Location",
+    "Outcome",
+    "Plan",
+    "ReadResult",
+    "Resource",
+    "ResourceType",
+]
 
 
 @dataclass(frozen=True, order=True)
@@ -21,34 +37,6 @@ class Location:
 
     def __str__(self) -> str:
         return f"{self.file}:{self.line}:{self.column}"
-
-
-class ResourceType(StrEnum):
-    OUTBOUND = "casexchange_outbound"
-    INBOUND = "casexchange_inbound"
-    ROUTING_RULE = "casexchange_routing_rule"
-    CASE = "casexchange_case"
-    MATTER = "smokeball_matter"
-    CASE_REQUEST = "trackops_case_request"
-
-
-# Config section (dotted) -> resource type, in the order SPEC section 1 lists them.
-SECTION_TYPES: dict[str, ResourceType] = {
-    "network.outbound": ResourceType.OUTBOUND,
-    "network.inbound": ResourceType.INBOUND,
-    "routing.rules": ResourceType.ROUTING_RULE,
-    "cases": ResourceType.CASE,
-    "matters": ResourceType.MATTER,
-    "case_requests": ResourceType.CASE_REQUEST,
-}
-
-
-class Action(StrEnum):
-    CREATE = "create"
-    UPDATE = "update"
-    REREFER = "re-refer"
-    DELETE = "delete"
-    NOOP = "no-op"
 
 
 @dataclass
@@ -103,8 +91,46 @@ class Diagnostic:
 
 
 @dataclass
+class LiveResource:
+    """One resource as the vendor has it now, normalised by its provider to the config's field
+    names, so the planner never sees a vendor's envelopes or Link objects."""
+
+    address: str
+    exists: bool
+    id: str | None = None
+    fields: dict[str, Any] = field(default_factory=dict)
+    # The name or key a live-only object is known by (a routing rule's name, a firm id).
+    key: str | None = None
+    # Inbound relationship: pending | active | inactive; case: the case status.
+    status: str | None = None
+    # Why the vendor cannot change this resource now (a case status it will not re-refer).
+    blocked: str | None = None
+    # How many records carry the key (Trackops references: more than one is a plan error).
+    matches: int = 1
+    # Outbound: waiting for the other firm to accept.
+    awaiting_acceptance: bool = False
+
+
+@dataclass
+class ReadResult:
+    """Everything the providers read: per-address live state plus account-wide facts."""
+
+    live: dict[str, LiveResource] = field(default_factory=dict)
+    # Live objects of discoverable kinds, declared or not (every routing rule, every pending
+    # request); a kind missing here was not read.
+    discovered: dict[ResourceType, list[LiveResource]] = field(default_factory=dict)
+    errors: list[Diagnostic] = field(default_factory=list)
+    warnings: list[Diagnostic] = field(default_factory=list)
+    firm_names: dict[str, str] = field(default_factory=dict)  # firm id (lower) -> name
+    # Per vendor: where it was read (base URL without userinfo; CaseXchange: the key's firm).
+    endpoints: dict[str, dict[str, Any]] = field(default_factory=dict)
+    requests: int = 0
+
+
+@dataclass
 class Change:
-    """What the plan does to one address. `before`/`after` hold managed fields only."""
+    """What the plan does to one address. `before`/`after` hold managed fields only;
+    `write_only` holds what is sent with the write but never compared (a re-referral's notes)."""
 
     address: str
     type: ResourceType
@@ -115,6 +141,17 @@ class Change:
     after: dict[str, Any] | None = None
     # Names shown beside ids by renderers (firm id -> firm name); never compared.
     labels: dict[str, str] = field(default_factory=dict)
+    write_only: dict[str, Any] = field(default_factory=dict)
+
+
+class Outcome(StrEnum):
+    """What apply did with one change (SPEC 3)."""
+
+    APPLIED = "applied"
+    UNCONFIRMED = "unconfirmed"  # accepted (Smokeball 202), not visible within confirm_timeout
+    ALREADY_APPLIED = "already_applied"
+    FAILED = "failed"
+    NOT_ATTEMPTED = "not_attempted"
 
 
 @dataclass
@@ -122,6 +159,10 @@ class Plan:
     changes: list[Change] = field(default_factory=list)
     errors: list[Diagnostic] = field(default_factory=list)
     warnings: list[Diagnostic] = field(default_factory=list)
+    # Why `apply` will need --force (SPEC 1 safety); empty when it will not.
+    requires_force: list[str] = field(default_factory=list)
+    # What the plan was limited to ({"targets": [...]}); None for a whole plan.
+    scope: dict[str, Any] | None = None
 
     def summary(self) -> dict[str, int]:
         counts = {action.value: 0 for action in Action}

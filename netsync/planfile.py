@@ -1,7 +1,9 @@
 """Saved plans (`plan -o`): the plan JSON plus what apply checks before any write.
 
 A plan file holds no credential and no sensitive value. Live and desired states are kept only as
-salted digests: enough for apply to prove nothing changed, useless for reading client data back.
+keyed digests: enough for apply to prove nothing changed (and to name the fields that did), and
+useless for reading client data back. A plan read back is a `SavedPlan`: masked, so it can be
+shown but never applied; apply re-derives every write from the config and fresh reads.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import json
 import os
 import secrets
 import tempfile
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -19,13 +22,41 @@ from jsonschema import Draft202012Validator
 
 from netsync import __version__
 from netsync.config.schema import format_checker, load_schema
-from netsync.model import Action, Change, Diagnostic, Location, Plan, ResourceType
+from netsync.model import Action, Change, Diagnostic, Location, Plan, Resource, ResourceType
 from netsync.pipeline import PlanRun
+from netsync.providers import FIELD_RULES
 from netsync.render import plan_to_json
 
 
 class PlanFileError(Exception):
     pass
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    """Keyed digests of one resource: the managed live fields seen (whole and per field) and
+    the desired state."""
+
+    live: str | None
+    desired: str | None
+    fields: dict[str, str] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "live_digest": self.live,
+            "desired_digest": self.desired,
+            "live_fields": self.fields,
+        }
+
+
+@dataclass
+class SavedPlan:
+    plan: Plan  # masked: for `show` and for naming addresses, never for writing
+    netsync_version: str
+    endpoints: dict[str, Any]  # the plan file's `targets`
+    config_digest: str
+    salt: str
+    resources: dict[str, Fingerprint]
 
 
 def digest(key: bytes, salt: str, value: Any) -> str:
@@ -35,28 +66,44 @@ def digest(key: bytes, salt: str, value: Any) -> str:
     return hmac.new(key, f"{salt}\0{canonical}".encode(), hashlib.sha256).hexdigest()
 
 
+def fingerprint(key: bytes, salt: str, change: Change, desired: Resource | None) -> Fingerprint:
+    """What apply compares: the managed live fields the plan saw (`before`, which never holds
+    volatile fields such as `updated_at`) in a form where equal-by-the-rules values digest the
+    same, and the desired state as the config gives it."""
+    rules = FIELD_RULES.get(change.type)
+    live = None
+    fields: dict[str, str] = {}
+    if change.before is not None and change.action is not Action.CREATE:
+        canonical = {
+            name: rules.canonical(name, value) if rules else value
+            for name, value in change.before.items()
+        }
+        live = digest(key, salt, canonical)
+        # Per field, with the address, so equal values of two resources cannot be linked.
+        fields = {
+            name: digest(key, salt, [change.address, name, value])
+            for name, value in canonical.items()
+        }
+    wanted = None
+    if desired is not None:
+        wanted = digest(key, salt, {**desired.fields, **desired.write_only})
+    return Fingerprint(live, wanted, fields)
+
+
 def plan_document(run: PlanRun, salt: str | None = None) -> dict[str, Any]:
     salt = salt or secrets.token_hex(16)
-    key = run.config.digest_key
     document = plan_to_json(run.plan)
-    desired = {r.address: {**r.fields, **r.write_only} for r in run.desired}
-    resources = {}
     names: dict[str, str] = {}
+    resources = {}
+    desired = {r.address: r for r in run.desired}
     for change in run.plan.changes:
-        live = run.read.live.get(change.address)
-        live_fields = live.fields if live is not None and live.exists else None
-        if change.action is Action.DELETE:
-            live_fields = change.before
-        wanted = desired.get(change.address)
-        resources[change.address] = {
-            "live_digest": digest(key, salt, live_fields) if live_fields is not None else None,
-            "desired_digest": digest(key, salt, wanted) if wanted is not None else None,
-        }
+        found = fingerprint(run.config.digest_key, salt, change, desired.get(change.address))
+        resources[change.address] = found.to_json()
         names.update(change.labels)
     document.update(
         {
             "netsync_version": __version__,
-            "targets": run.read.targets,
+            "targets": run.read.endpoints,
             "config_digest": run.config.digest,
             "firm_names": names,
             "salt": salt,
@@ -81,7 +128,7 @@ def write_plan_file(path: str, run: PlanRun) -> Path:
     return target
 
 
-def read_plan_file(path: str) -> Plan:
+def read_plan_file(path: str) -> SavedPlan:
     try:
         document = json.loads(Path(path).read_text())
     except OSError as exc:
@@ -96,22 +143,46 @@ def read_plan_file(path: str) -> Plan:
         where = "/".join(str(p) for p in problem.absolute_path) or "(top level)"
         raise PlanFileError(f"{path}: not a valid netsync plan file: {where}: {problem.message}")
     names = document.get("firm_names", {})
-    return Plan(
-        changes=[
-            Change(
-                address=c["address"],
-                type=ResourceType(c["type"]),
-                id=c["id"],
-                action=Action(c["action"]),
-                fields=c["fields"],
-                before=c["before"],
-                after=c["after"],
-                labels=names,
-            )
-            for c in document["changes"]
-        ],
+    plan = Plan(
+        changes=[_change(c, names) for c in document["changes"]],
         errors=[_diagnostic(d) for d in document["errors"]],
         warnings=[_diagnostic(d) for d in document["warnings"]],
+        requires_force=list(document.get("requires_force") or []),
+        scope=document.get("scope"),
+    )
+    resources = {
+        address: Fingerprint(
+            item["live_digest"], item["desired_digest"], item.get("live_fields", {})
+        )
+        for address, item in (document.get("resources") or {}).items()
+    }
+    return SavedPlan(
+        plan=plan,
+        netsync_version=document.get("netsync_version", ""),
+        endpoints=document.get("targets") or {},
+        config_digest=document.get("config_digest", ""),
+        salt=document.get("salt", ""),
+        resources=resources,
+    )
+
+
+def _change(item: dict[str, Any], names: dict[str, str]) -> Change:
+    rtype = ResourceType(item["type"])
+    after = item["after"]
+    write_only = {}
+    if after is not None:  # the document shows what is sent beside `after`: split it again
+        write_only = {k: v for k, v in after.items() if k in rtype.kind.write_only}
+        after = {k: v for k, v in after.items() if k not in rtype.kind.write_only}
+    return Change(
+        address=item["address"],
+        type=rtype,
+        id=item["id"],
+        action=Action(item["action"]),
+        fields=item["fields"],
+        before=item["before"],
+        after=after,
+        labels=names,
+        write_only=write_only,
     )
 
 

@@ -1,35 +1,50 @@
 """Desired resources + live state -> a Plan of typed changes (SPEC sections 2 and 4).
 
-Pure: no I/O. Vendor vocabulary was normalised by the providers; the rules here are the
-SPEC's rules about what each difference means (update, re-refer, create, delete, error).
+Pure: no I/O, and no vendor module. What differs between vendors arrives as data: live state
+normalised by the providers, each kind's `FieldRules`, and `LiveResource.blocked` where a vendor
+cannot make a change. The rules here are the SPEC's rules about what each difference means
+(update, re-refer, create, delete, error).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from netsync.compare import changed_fields, changed_subfields, equal
-from netsync.model import Action, Change, Diagnostic, Plan, Resource, ResourceType
-from netsync.providers.base import LiveResource, ReadResult
-from netsync.providers.trackops import CREATE_ONLY_FIELDS, WHOLE_OBJECT_FIELDS
+from netsync.compare import FieldRules, equal
+from netsync.kinds import LABELS
+from netsync.model import (
+    Action,
+    Change,
+    Diagnostic,
+    LiveResource,
+    Plan,
+    ReadResult,
+    Resource,
+    ResourceType,
+)
 
-REREFERABLE = ("rejected", "withdrawn")
+NO_RULES = FieldRules()
 
 
 @dataclass
 class PlanInput:
     desired: list[Resource]
     read: ReadResult
+    rules: Mapping[ResourceType, FieldRules] = field(default_factory=dict)
     pending_policy: str = "report"
     prune: bool = False
-    manage_rules: bool = False  # routing declared: undeclared live rules are reported or pruned
+    # Kinds whose undeclared live objects are planned (prune, the pending policy).
+    discover: frozenset[ResourceType] = frozenset()
     aliases: dict[str, str] = field(default_factory=dict)  # firm id -> alias
     normalize: Callable[[Resource], dict[str, Any]] = lambda r: dict(r.fields)
 
 
 class Planner:
+    """Plans one run: a handler per kind turns (desired, live) into a `Change` or a diagnostic;
+    routing rules and pending requests also look at live objects nobody declared."""
+
     def __init__(self, given: PlanInput) -> None:
         self.given = given
         self.plan = Plan(errors=list(given.read.errors), warnings=list(given.read.warnings))
@@ -49,54 +64,46 @@ class Planner:
             )
         )
 
-    def label(self, firm_id: Any) -> str | None:
-        if not isinstance(firm_id, str):
-            return None
-        key = firm_id.lower()
-        return self.given.read.firm_names.get(key) or self.given.aliases.get(key)
-
     def labels(self, *firm_ids: Any) -> dict[str, str]:
-        return {f: name for f in firm_ids if (name := self.label(f))}
+        """Names shown beside firm ids: the vendor's firm name, else the config's alias."""
+        names = {}
+        for firm_id in firm_ids:
+            if isinstance(firm_id, str):
+                key = firm_id.lower()
+                name = self.given.read.firm_names.get(key) or self.given.aliases.get(key)
+                if name:
+                    names[firm_id] = name
+        return names
 
-    def add(
-        self,
-        resource: Resource,
-        action: Action,
-        *,
-        fields: list[str] | None = None,
-        before: dict[str, Any] | None = None,
-        after: dict[str, Any] | None = None,
-        resource_id: str | None = None,
-        labels: dict[str, str] | None = None,
-        address: str | None = None,
-    ) -> None:
+    def rules(self, rtype: ResourceType) -> FieldRules:
+        return self.given.rules.get(rtype, NO_RULES)
+
+    def add(self, resource: Resource, action: Action, **values: Any) -> None:
+        assert action is Action.NOOP or action in resource.type.kind.actions, (resource, action)
+        values.setdefault("id", resource.id)
         self.plan.changes.append(
-            Change(
-                address=address or resource.address,
-                type=resource.type,
-                id=resource_id if resource_id is not None else resource.id,
-                action=action,
-                fields=fields or [],
-                before=before,
-                after=after,
-                labels=labels or {},
-            )
+            Change(address=resource.address, type=resource.type, action=action, **values)
         )
 
     def compare(self, resource: Resource, desired: dict, live: LiveResource, **extra: Any) -> None:
-        before = {name: live.fields.get(name) for name in desired}
-        changed = changed_fields(desired, live.fields)
+        diff = self.rules(resource.type).diff(desired, live.fields)
+        for name in diff.fixed:
+            self.warn(
+                resource,
+                f"{name} differs from the live record, but {LABELS[resource.type.vendor]} "
+                "cannot change it after creation",
+            )
         self.add(
             resource,
-            Action.UPDATE if changed else Action.NOOP,
-            fields=changed,
-            before=before,
+            Action.UPDATE if diff.changed else Action.NOOP,
+            fields=diff.changed,
+            before=diff.before,
             after=dict(desired),
-            resource_id=live.id or resource.id,
+            id=live.id or resource.id,
             **extra,
         )
 
-    # --- per type ---------------------------------------------------------------------------
+    # --- per kind ---------------------------------------------------------------------------
 
     def outbound(self, resource: Resource, desired: dict, live: LiveResource) -> None:
         labels = self.labels(resource.id)
@@ -133,45 +140,28 @@ class Planner:
         self.compare(resource, desired, live, labels=labels)
 
     def case(self, resource: Resource, desired: dict, live: LiveResource) -> None:
-        wanted = desired.get("referentFirmId")
         if not live.exists:
             self.error(resource, "case not found in CaseXchange sent cases")
             return
+        wanted = desired.get("referentFirmId")
         current = live.fields.get("referentFirmId")
-        if current is None:
-            self.error(
-                resource,
-                f"the case has never been referred (status {live.status!r}): "
-                "netsync only re-refers cases",
-                "referentFirmId",
-            )
-            return
-        labels = self.labels(current, wanted)
-        if equal("referentFirmId", wanted, current):
+        values = {
+            "before": {"referentFirmId": current},
+            "labels": self.labels(current, wanted),
+        }
+        if equal(wanted, current):
+            self.add(resource, Action.NOOP, after={"referentFirmId": wanted}, **values)
+        elif live.blocked:
+            self.error(resource, live.blocked, "referentFirmId")
+        else:
             self.add(
                 resource,
-                Action.NOOP,
-                before={"referentFirmId": current},
+                Action.REREFER,
+                fields=["referentFirmId"],
                 after={"referentFirmId": wanted},
-                labels=labels,
+                write_only=dict(resource.write_only),
+                **values,
             )
-            return
-        if live.status not in REREFERABLE:
-            self.error(
-                resource,
-                f"the case is {live.status!r}: CaseXchange re-refers only rejected or "
-                "withdrawn cases",
-                "referentFirmId",
-            )
-            return
-        self.add(
-            resource,
-            Action.REREFER,
-            fields=["referentFirmId"],
-            before={"referentFirmId": current},
-            after={"referentFirmId": wanted, **resource.write_only},
-            labels=labels,
-        )
 
     def matter(self, resource: Resource, desired: dict, live: LiveResource) -> None:
         if not live.exists:
@@ -190,53 +180,25 @@ class Planner:
         if not live.exists:
             self.add(resource, Action.CREATE, after=desired)
             return
-        changed: list[str] = []
-        before: dict[str, Any] = {}
-        for name, value in desired.items():
-            current = live.fields.get(name)
-            if name in WHOLE_OBJECT_FIELDS and isinstance(value, dict):
-                current = current if isinstance(current, dict) else {}
-                before[name] = {key: current.get(key) for key in value}
-                changed += changed_subfields(name, value, current)
-            elif name == "custom_fields":
-                before[name], paths = _custom_fields(value, current)
-                changed += paths
-            elif name in CREATE_ONLY_FIELDS:
-                before[name] = current
-                if not equal(name, value, current):
-                    self.warn(
-                        resource,
-                        f"{name} differs from the live record, but Trackops cannot change it "
-                        "after creation",
-                    )
-            else:
-                before[name] = current
-                if not equal(name, value, current):
-                    changed.append(name)
-        self.add(
-            resource,
-            Action.UPDATE if changed else Action.NOOP,
-            fields=sorted(changed),
-            before=before,
-            after=dict(desired),
-            resource_id=live.id,
-        )
+        self.compare(resource, desired, live)
 
-    # --- routing rules: matched by name against one live list ------------------------------
+    # --- routing rules: matched by name (or a pinned id) against one live list ---------------
 
-    def routing_rules(self, resources: list[Resource]) -> None:
-        live_rules = self.given.read.routing_rules or []
-        by_name: dict[str, list[dict[str, Any]]] = {}
+    def routing_rules(self, resources: list[Resource], live_rules: list[LiveResource]) -> None:
+        by_name: dict[str, list[LiveResource]] = {}
+        by_id: dict[str, LiveResource] = {}
         for rule in live_rules:
-            by_name.setdefault(rule.get("name") or "", []).append(rule)
-        matched: set[str] = set()
+            by_name.setdefault(rule.key or "", []).append(rule)
+            by_id[str(rule.id).lower()] = rule
+        matched: set[Any] = set()
         for resource in resources:
             desired = self.given.normalize(resource)
             if resource.id:
-                candidates = [r for r in live_rules if equal("id", resource.id, r.get("id"))]
-                if not candidates:
+                pinned = by_id.get(resource.id.lower())
+                if pinned is None:
                     self.error(resource, f"no live routing rule has the pinned id {resource.id}")
                     continue
+                candidates = [pinned]
             else:
                 candidates = by_name.get(resource.key, [])
             if len(candidates) > 1:
@@ -245,38 +207,58 @@ class Planner:
                     f"{len(candidates)} live routing rules are named {resource.key!r}: "
                     "pin one with id:",
                 )
-                matched.update(r.get("id") for r in candidates)
+                matched.update(r.id for r in candidates)
                 continue
             labels = self.labels(desired.get("targetFirmId"))
             if not candidates:
                 self.add(resource, Action.CREATE, after=desired, labels=labels)
                 continue
             rule = candidates[0]
-            matched.add(rule.get("id"))
-            fields = dict(rule["fields"])
-            clash = [r for r in by_name.get(resource.key, []) if r.get("id") != rule.get("id")]
+            matched.add(rule.id)
+            clash = [r for r in by_name.get(resource.key, []) if r.id != rule.id]
             if clash:
                 self.error(
                     resource,
-                    f"renaming live rule {rule.get('name')!r} to {resource.key!r} would clash "
-                    f"with live rule {clash[0].get('id')} of that name: rename or delete it first",
+                    f"renaming live rule {rule.key!r} to {resource.key!r} would clash "
+                    f"with live rule {clash[0].id} of that name: rename or delete it first",
                 )
-                matched.update(r.get("id") for r in clash)
+                matched.update(r.id for r in clash)
                 continue
-            if rule.get("name") != resource.key:  # pinned by id, renamed in the config
+            fields = dict(rule.fields)
+            if rule.key != resource.key:  # pinned by id, renamed in the config
                 desired = {"name": resource.key, **desired}
-                fields["name"] = rule.get("name")
+                fields["name"] = rule.key
             labels.update(self.labels(fields.get("targetFirmId")))
-            live = LiveResource(resource.address, True, rule.get("id"), fields)
+            live = LiveResource(resource.address, True, rule.id, fields)
             self.compare(resource, desired, live, labels=labels)
-        if self.given.manage_rules:
-            self._undeclared_rules(live_rules, matched)
+        if ResourceType.ROUTING_RULE in self.given.discover:
+            self._undeclared_rules([r for r in live_rules if r.id not in matched])
 
-    def _undeclared_rules(self, live_rules: list[dict[str, Any]], matched: set[Any]) -> None:
-        for rule in live_rules:
-            if rule.get("id") in matched:
+    def _undeclared_rules(self, rules: list[LiveResource]) -> None:
+        by_name: dict[str, list[LiveResource]] = {}
+        for rule in rules:
+            by_name.setdefault(rule.key or "", []).append(rule)
+        for name, same in by_name.items():
+            address = ResourceType.ROUTING_RULE.address(name)
+            if len(same) > 1:
+                if self.given.prune:
+                    self.plan.errors.append(
+                        Diagnostic(
+                            address,
+                            f"{len(same)} undeclared live routing rules are named {name!r}: "
+                            "prune cannot delete them by one address; rename or delete one "
+                            "in the CaseXchange portal, or declare one pinned with id:",
+                        )
+                    )
+                else:
+                    self.warn(
+                        None,
+                        f"{len(same)} live routing rules of this name are not declared "
+                        "(routing.prune: true would delete them)",
+                        address,
+                    )
                 continue
-            address = f"routing.rules.{rule.get('name')}"
+            rule = same[0]
             if not self.given.prune:
                 self.warn(
                     None,
@@ -288,40 +270,42 @@ class Planner:
                 Change(
                     address=address,
                     type=ResourceType.ROUTING_RULE,
-                    id=rule.get("id"),
+                    id=rule.id,
                     action=Action.DELETE,
-                    before=dict(rule["fields"]),
+                    before=dict(rule.fields),
                     after=None,
-                    labels=self.labels(rule["fields"].get("targetFirmId")),
+                    labels=self.labels(rule.fields.get("targetFirmId")),
                 )
             )
 
     # --- pending inbound requests nobody declared -----------------------------------------
 
-    def pending_requests(self, declared_inbound: set[str]) -> None:
+    def pending_requests(self, requests: list[LiveResource], declared: set[str]) -> None:
         policy = self.given.pending_policy
-        for request in self.given.read.pending:
-            firm_id = (request.get("firmId") or "").lower()
-            if request.get("direction") != "inbound" or firm_id in declared_inbound:
+        for request in requests:
+            if request.id in declared:
                 continue
-            address = f"network.inbound.{firm_id}"
-            name = request.get("firmName") or firm_id
+            firm_id = request.id or ""
+            labels = self.labels(firm_id)
             if policy == "report":
+                name = labels.get(firm_id, firm_id)
                 self.warn(
-                    None, f"undeclared pending request from {name} to send us referrals", address
+                    None,
+                    f"undeclared pending request from {name} to send us referrals",
+                    request.address,
                 )
             elif policy in ("accept", "decline"):
                 status = "active" if policy == "accept" else "inactive"
                 self.plan.changes.append(
                     Change(
-                        address=address,
+                        address=request.address,
                         type=ResourceType.INBOUND,
                         id=firm_id,
                         action=Action.UPDATE,
                         fields=["status"],
                         before={"status": "pending"},
                         after={"status": status},
-                        labels={firm_id: name},
+                        labels=labels,
                     )
                 )
 
@@ -333,6 +317,7 @@ class Planner:
             ResourceType.MATTER: self.matter,
             ResourceType.CASE_REQUEST: self.case_request,
         }
+        discovered = self.given.read.discovered
         failed = {d.address for d in self.plan.errors}
         rules = []
         for resource in self.given.desired:
@@ -343,28 +328,15 @@ class Planner:
             if live is None or resource.address in failed:
                 continue  # its read failed: the read error is already in the plan
             handlers[resource.type](resource, self.given.normalize(resource), live)
-        if (rules or self.given.manage_rules) and self.given.read.routing_rules is not None:
-            self.routing_rules(rules)
-        inbound = {r.id for r in self.given.desired if r.type is ResourceType.INBOUND}
-        self.pending_requests({i for i in inbound if i})
+        if ResourceType.ROUTING_RULE in discovered:
+            self.routing_rules(rules, discovered[ResourceType.ROUTING_RULE])
+        if ResourceType.INBOUND in discovered and ResourceType.INBOUND in self.given.discover:
+            inbound = {r.id for r in self.given.desired if r.type is ResourceType.INBOUND}
+            self.pending_requests(discovered[ResourceType.INBOUND], {i for i in inbound if i})
         self.plan.changes.sort(key=lambda c: c.address)
         self.plan.errors.sort(key=_diagnostic_order)
         self.plan.warnings.sort(key=_diagnostic_order)
         return self.plan
-
-
-def _custom_fields(desired: Any, live: Any) -> tuple[list[dict[str, Any]], list[str]]:
-    """Custom fields are matched by id: (live values of the declared ids, changed paths)."""
-    live_by_id = {
-        str(item.get("id")): item.get("value") for item in (live or []) if isinstance(item, dict)
-    }
-    before, changed = [], []
-    for item in desired or []:
-        key = str(item.get("id"))
-        before.append({"id": item.get("id"), "value": live_by_id.get(key)})
-        if not equal("value", item.get("value"), live_by_id.get(key)):
-            changed.append(f"custom_fields.{key}")
-    return before, changed
 
 
 def _diagnostic_order(d: Diagnostic) -> tuple:

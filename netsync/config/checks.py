@@ -6,22 +6,18 @@ from collections.abc import Iterator, Mapping
 from decimal import Decimal
 from typing import Any
 
-from netsync.config.loader import lookup_location
+from netsync.config.document import LocDict, lookup_location, section
 from netsync.config.schema import is_uuid
-from netsync.config.yamlload import LocDict
+from netsync.kinds import KeyForm, ResourceType
 from netsync.model import Diagnostic, Location
+from netsync.providers import PROVIDERS
 
-# PUT /matters/{id} cannot change these (and GET does not return them as written).
-MATTER_READONLY = ("clientIds", "otherSideIds", "matterTypeId", "clientRole", "otherSideRole")
-FIRM_KEYED_SECTIONS = (("network", "outbound"), ("network", "inbound"))
-ID_KEYED_SECTIONS = (("cases",), ("matters",))
-
-
-def section(doc: LocDict, *path: str) -> LocDict:
-    node: Any = doc
-    for part in path:
-        node = node.get(part) if isinstance(node, dict) else None
-    return node if isinstance(node, LocDict) else LocDict(loc=doc.loc)
+FIRM_KEYED_SECTIONS = [
+    tuple(t.section.split(".")) for t in ResourceType if t.kind.key is KeyForm.FIRM
+]
+ID_KEYED_SECTIONS = [
+    tuple(t.section.split(".")) for t in ResourceType if t.kind.key is KeyForm.UUID
+]
 
 
 def resolve_firm(ref: Any, firms: Mapping[str, Any]) -> str | None:
@@ -64,8 +60,8 @@ def semantic_checks(doc: LocDict, env: Mapping[str, str]) -> list[Diagnostic]:
             )
     errors.extend(_check_percentage_sum(doc))
     errors.extend(_check_pinned_rule_ids(doc))
-    errors.extend(_check_matter_fields(doc))
-    errors.extend(_check_trackops_url(doc, env))
+    errors.extend(_check_unwritable_fields(doc))
+    errors.extend(_check_base_urls(doc, env))
     return errors
 
 
@@ -116,16 +112,13 @@ def _check_unique_ids(doc: LocDict, path: tuple[str, ...], errors: list[Diagnost
 
 
 def _firm_references(doc: LocDict) -> Iterator[tuple[str, Location, Any, str]]:
-    rules = section(doc, "routing", "rules")
-    for name, rule in rules.items():
-        if isinstance(rule, LocDict) and "targetFirmId" in rule:
-            loc = rule.value_locs["targetFirmId"]
-            yield f"routing.rules.{name}", loc, rule["targetFirmId"], "targetFirmId"
-    cases = section(doc, "cases")
-    for case_id, case in cases.items():
-        if isinstance(case, LocDict) and "referentFirmId" in case:
-            loc = case.value_locs["referentFirmId"]
-            yield f"cases.{case_id}", loc, case["referentFirmId"], "referentFirmId"
+    for rtype in ResourceType:
+        name = rtype.kind.firm_field
+        if name is None:
+            continue
+        for key, body in section(doc, *rtype.section.split(".")).items():
+            if isinstance(body, LocDict) and name in body:
+                yield rtype.address(key), body.value_locs[name], body[name], name
 
 
 def _check_percentage_sum(doc: LocDict) -> list[Diagnostic]:
@@ -167,34 +160,38 @@ def _check_pinned_rule_ids(doc: LocDict) -> list[Diagnostic]:
     return out
 
 
-def _check_matter_fields(doc: LocDict) -> list[Diagnostic]:
+def _check_unwritable_fields(doc: LocDict) -> list[Diagnostic]:
     out = []
-    for matter_id, matter in section(doc, "matters").items():
-        if not isinstance(matter, LocDict):
-            continue
-        for name in MATTER_READONLY:
-            if name in matter:
-                out.append(
-                    Diagnostic(
-                        f"matters.{matter_id}",
-                        f"{name}: cannot be managed: PUT /matters cannot change it",
-                        matter.key_locs[name],
-                    )
-                )
+    for provider in PROVIDERS.values():
+        for rtype, (names, reason) in provider.unwritable.items():
+            for key, body in section(doc, *rtype.section.split(".")).items():
+                if not isinstance(body, LocDict):
+                    continue
+                for name in names:
+                    if name in body:
+                        message = f"{name}: cannot be managed: {reason}"
+                        out.append(Diagnostic(rtype.address(key), message, body.key_locs[name]))
     return out
 
 
-def _check_trackops_url(doc: LocDict, env: Mapping[str, str]) -> list[Diagnostic]:
-    requests = doc.get("case_requests")
-    if not requests:
-        return []
-    trackops = section(doc, "providers", "trackops")
-    if trackops.get("base_url") or env.get("NETSYNC_TRACKOPS_URL"):
-        return []
-    return [
-        Diagnostic(
-            "case_requests",
-            "case_requests need providers.trackops.base_url (e.g. https://acme.viewcases.com)",
-            doc.key_locs["case_requests"],
-        )
-    ]
+def _check_base_urls(doc: LocDict, env: Mapping[str, str]) -> list[Diagnostic]:
+    """Kinds whose vendor has no default URL need one from the config or the environment."""
+    out = []
+    for provider in PROVIDERS.values():
+        if provider.base_url_example is None:
+            continue
+        settings = section(doc, "providers", provider.name)
+        if settings.get("base_url") or env.get(provider.url_variables["base_url"]):
+            continue
+        for rtype in ResourceType:
+            top = rtype.section.split(".")[0]
+            if rtype.vendor == provider.name and doc.get(top):
+                out.append(
+                    Diagnostic(
+                        top,
+                        f"{top} need providers.{provider.name}.base_url "
+                        f"(e.g. {provider.base_url_example})",
+                        doc.key_locs[top],
+                    )
+                )
+    return out

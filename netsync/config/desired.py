@@ -7,54 +7,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from netsync.config.checks import resolve_firm, section
-from netsync.config.yamlload import LocDict
-from netsync.model import SECTION_TYPES, Resource, ResourceType
-
-REGIONS = {
-    "us": ("https://api.smokeball.com", "https://auth.smokeball.com"),
-    "au": ("https://api.smokeball.com.au", "https://auth.smokeball.com.au"),
-    "uk": ("https://api.smokeball.co.uk", "https://auth.smokeball.co.uk"),
-}
-
-PROVIDER_DEFAULTS: dict[str, dict[str, Any]] = {
-    "casexchange": {
-        "base_url": "https://api.casexchange.com",
-        "api_key_env": "CASEXCHANGE_API_KEY",
-        "token_env": "CASEXCHANGE_TOKEN",
-        "email_env": "CASEXCHANGE_EMAIL",
-        "password_env": "CASEXCHANGE_PASSWORD",
-        "timeout": 30,
-        "concurrency": None,
-        "rate_limit": None,
-    },
-    "smokeball": {
-        "region": "us",
-        "api_key_env": "SMOKEBALL_API_KEY",
-        "token_env": "SMOKEBALL_TOKEN",
-        "client_id_env": "SMOKEBALL_CLIENT_ID",
-        "client_secret_env": "SMOKEBALL_CLIENT_SECRET",
-        "confirm_timeout": 60,
-        "timeout": 30,
-        "concurrency": None,
-        "rate_limit": 5,
-    },
-    "trackops": {
-        "base_url": None,
-        "username_env": "TRACKOPS_USERNAME",
-        "token_env": "TRACKOPS_API_TOKEN",
-        "timeout": 30,
-        "concurrency": None,
-        "rate_limit": 2,
-    },
-}
-
-URL_OVERRIDES = {
-    ("casexchange", "base_url"): "NETSYNC_CASEXCHANGE_URL",
-    ("smokeball", "base_url"): "NETSYNC_SMOKEBALL_URL",
-    ("smokeball", "auth_url"): "NETSYNC_SMOKEBALL_AUTH_URL",
-    ("trackops", "base_url"): "NETSYNC_TRACKOPS_URL",
-}
+from netsync.config.checks import resolve_firm
+from netsync.config.document import LocDict, plain, section
+from netsync.kinds import KeyForm, ResourceType
+from netsync.model import Resource
+from netsync.providers import PROVIDERS
 
 
 @dataclass
@@ -70,40 +27,22 @@ class Config:
     pending_policy: str = "report"
     prune: bool = False
     max_change_percent: float = 30
+    min_resources: int = 10
     sections: set[str] = field(default_factory=set)
     # Keys plan-file digests; derived from the config's bytes and never written anywhere, so a
     # plan file alone cannot be used to guess masked values back from their digests.
     digest_key: bytes = b""
 
-    def firm_label(self, firm_id: str) -> str | None:
-        """The alias a firm id is known by in this config, if any."""
-        for alias, target in self.firms.items():
-            if target == firm_id.lower():
-                return alias
-        return None
-
-
-def plain(value: Any) -> Any:
-    """Located containers -> plain dicts and lists, so nothing downstream sees YAML types."""
-    if isinstance(value, dict):
-        return {k: plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [plain(v) for v in value]
-    return value
-
 
 def provider_settings(doc: LocDict, env: Mapping[str, str]) -> dict[str, dict[str, Any]]:
+    """Each provider's settings: its defaults, the config's values, then NETSYNC_*_URL."""
     result = {}
-    for name, defaults in PROVIDER_DEFAULTS.items():
-        settings = {**defaults, **plain(section(doc, "providers", name))}
-        if name == "smokeball":
-            base, auth = REGIONS[settings.get("region") or "us"]
-            settings.setdefault("base_url", base)
-            settings.setdefault("auth_url", auth)
-        for (provider, key), variable in URL_OVERRIDES.items():
-            if provider == name and env.get(variable):
+    for name, provider in PROVIDERS.items():
+        settings = provider.settle({**provider.defaults, **plain(section(doc, "providers", name))})
+        for key, variable in provider.url_variables.items():
+            if env.get(variable):
                 settings[key] = env[variable]
-        for key in ("base_url", "auth_url"):
+        for key in provider.url_variables:
             if settings.get(key):
                 settings[key] = settings[key].rstrip("/")
         result[name] = settings
@@ -113,27 +52,27 @@ def provider_settings(doc: LocDict, env: Mapping[str, str]) -> dict[str, dict[st
 def build_resources(doc: LocDict) -> list[Resource]:
     firms = section(doc, "firms")
     resources: list[Resource] = []
-    for dotted, rtype in SECTION_TYPES.items():
-        entries = section(doc, *dotted.split("."))
+    for rtype in ResourceType:
+        kind = rtype.kind
+        entries = section(doc, *rtype.section.split("."))
         for key, body in entries.items():
             body = body if isinstance(body, LocDict) else LocDict(loc=entries.value_locs[key])
             fields = plain(body)
-            write_only: dict[str, Any] = {}
-            resource_id: str | None = key
-            if rtype in (ResourceType.OUTBOUND, ResourceType.INBOUND):
+            write_only = {name: fields.pop(name) for name in kind.write_only if name in fields}
+            if kind.firm_field:
+                fields[kind.firm_field] = resolve_firm(fields[kind.firm_field], firms)
+            resource_id: str | None
+            if kind.key is KeyForm.FIRM:
                 resource_id = resolve_firm(key, firms)
-            elif rtype is ResourceType.ROUTING_RULE:
-                resource_id = fields.pop("id", None)
-                fields["targetFirmId"] = resolve_firm(fields["targetFirmId"], firms)
-            elif rtype is ResourceType.CASE:
-                fields["referentFirmId"] = resolve_firm(fields["referentFirmId"], firms)
-                if "notes" in fields:
-                    write_only["notes"] = fields.pop("notes")
-            elif rtype is ResourceType.CASE_REQUEST:
-                resource_id = None  # the Trackops record id is learned from the live read
+            elif kind.key is KeyForm.NAME:
+                resource_id = fields.pop("id", None)  # an optional pin to one live object
+            elif kind.key is KeyForm.UUID:
+                resource_id = key
+            else:
+                resource_id = None  # learned from the live read
             resources.append(
                 Resource(
-                    address=f"{dotted}.{key}",
+                    address=rtype.address(key),
                     type=rtype,
                     key=key,
                     id=resource_id,
@@ -161,6 +100,7 @@ def build_config(
         pending_policy=section(doc, "network").get("pending", "report"),
         prune=bool(section(doc, "routing").get("prune", False)),
         max_change_percent=safety.get("max_change_percent", 30),
+        min_resources=safety.get("min_resources", 10),
         sections={k for k in doc if k != "version"},
         digest_key=key,
     )

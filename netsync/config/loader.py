@@ -6,21 +6,14 @@ import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from netsync.config.yamlload import LocDict, YamlError, load_yaml
+from netsync.config.document import LocDict
+from netsync.config.yamlload import YamlError, load_yaml
+from netsync.kinds import SECTIONS
 from netsync.model import Diagnostic, Location
 
 # Mappings whose entries are whole resources (or aliases): an entry is owned by one file.
-ATOMIC_ENTRIES = {
-    ("firms",),
-    ("network", "outbound"),
-    ("network", "inbound"),
-    ("routing", "rules"),
-    ("cases",),
-    ("matters",),
-    ("case_requests",),
-}
+ATOMIC_ENTRIES = {("firms",), *(tuple(section.split(".")) for section in SECTIONS)}
 
 
 @dataclass
@@ -129,21 +122,3 @@ def _merge(into: LocDict, new: LocDict, path: tuple[str, ...], errors: list[Diag
                     here,
                 )
             )
-
-
-def lookup_location(doc: LocDict, path: tuple[Any, ...], *, key: bool = False) -> Location:
-    """The location of the value at `path` (or of its key), falling back to the nearest parent."""
-    node: Any = doc
-    loc = doc.loc
-    for part in path:
-        if isinstance(node, LocDict) and part in node:
-            loc = node.key_locs[part] if key and part == path[-1] else node.value_locs[part]
-            node = node[part]
-        elif isinstance(node, list) and isinstance(part, int) and part < len(node):
-            item_locs = getattr(node, "item_locs", None)
-            if item_locs:
-                loc = item_locs[part]
-            node = node[part]
-        else:
-            break
-    return loc

@@ -17,27 +17,19 @@ from typing import Any
 import jsonschema
 from jsonschema import Draft202012Validator, FormatChecker
 
-from netsync.config.loader import lookup_location
-from netsync.config.yamlload import LocDict
-from netsync.model import SECTION_TYPES, Diagnostic
+from netsync.config.document import LocDict, lookup_location
+from netsync.kinds import SECTIONS, UUID_PATTERN, split_address
+from netsync.model import Diagnostic
 from netsync.sensitive import MASK, is_sensitive
 
 SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas"  # packaged; ./schemas links here
-RESOURCE_SECTIONS = {
-    ("network", "outbound"),
-    ("network", "inbound"),
-    ("routing", "rules"),
-    ("cases",),
-    ("matters",),
-    ("case_requests",),
-}
+RESOURCE_SECTIONS = {tuple(section.split(".")) for section in SECTIONS}
 
-_UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 _DATE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$")
 
 
 def is_uuid(value: object) -> bool:
-    if not isinstance(value, str) or not _UUID.match(value):
+    if not isinstance(value, str) or not UUID_PATTERN.match(value):
         return False
     uuid.UUID(value)
     return True
@@ -148,12 +140,10 @@ def _property_name_message(path: tuple[Any, ...], name: str) -> str:
 
 def _is_sensitive(address: str, field: str) -> bool:
     """Client personal data is never echoed, not even in a validation error (SPEC 4)."""
-    if not field:
+    section, key = split_address(address)
+    if not field or key is None or section not in SECTIONS:
         return False
-    for section, rtype in SECTION_TYPES.items():
-        if address.startswith(section + "."):
-            return is_sensitive(rtype, field.replace("[", ".").replace("]", ""))
-    return False
+    return is_sensitive(SECTIONS[section], field.replace("[", ".").replace("]", ""))
 
 
 def _message(error: jsonschema.ValidationError, *, sensitive: bool = False) -> str:

@@ -15,34 +15,9 @@ from typing import Any
 
 import yaml
 
+from netsync.config.document import LocDict, LocList
 from netsync.config.interpolate import InterpolationError, interpolate
 from netsync.model import Location
-
-
-class LocDict(dict):
-    """A mapping that remembers where it, each key and each value were written."""
-
-    loc: Location
-    key_locs: dict[str, Location]
-    value_locs: dict[str, Location]
-
-    def __init__(self, *args: Any, loc: Location, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.loc = loc
-        self.key_locs = {}
-        self.value_locs = {}
-
-
-class LocList(list):
-    """A sequence that remembers where it and each item were written."""
-
-    loc: Location
-    item_locs: list[Location]
-
-    def __init__(self, *args: Any, loc: Location, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.loc = loc
-        self.item_locs = []
 
 
 class YamlError(Exception):

@@ -1,42 +1,56 @@
-"""Read live state for a set of desired resources, across every vendor, in two concurrent
-phases: account-wide lists first (they replace many single GETs), then one read per resource.
+"""The vendor registry, and reading live state across every vendor.
+
+Reading runs in two concurrent phases: account-wide lists first (they replace many single GETs
+and discover live objects the config does not declare), then one read per resource.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
+from netsync.compare import FieldRules
 from netsync.http import VendorError, run_parallel
-from netsync.model import Diagnostic, Resource, ResourceType
-from netsync.providers.base import LiveResource, Provider, ReadResult
+from netsync.kinds import VENDORS, ResourceType
+from netsync.model import Diagnostic, LiveResource, ReadResult, Resource
+from netsync.providers.base import Options, Provider
 from netsync.providers.casexchange import CaseXchange
 from netsync.providers.smokeball import Smokeball
 from netsync.providers.trackops import Trackops
 
-VENDOR_OF = {
-    ResourceType.OUTBOUND: "casexchange",
-    ResourceType.INBOUND: "casexchange",
-    ResourceType.ROUTING_RULE: "casexchange",
-    ResourceType.CASE: "casexchange",
-    ResourceType.MATTER: "smokeball",
-    ResourceType.CASE_REQUEST: "trackops",
+PROVIDERS: dict[str, type[Provider]] = {p.name: p for p in (CaseXchange, Smokeball, Trackops)}
+assert tuple(PROVIDERS) == VENDORS, "every vendor of the kinds registry has one provider"
+FIELD_RULES: dict[ResourceType, FieldRules] = {
+    kind: rules for provider in PROVIDERS.values() for kind, rules in provider.field_rules.items()
 }
-FACTORIES: dict[str, Callable[[Mapping[str, Any], Mapping[str, str]], Provider]] = {
-    "casexchange": CaseXchange,
-    "smokeball": Smokeball,
-    "trackops": Trackops,
-}
-SECTION_OF_VENDOR = {"casexchange": "network", "smokeball": "matters", "trackops": "case_requests"}
 Progress = Callable[[int, int], None]
 
+__all__ = ["FIELD_RULES", "PROVIDERS", "Options", "Progress", "Provider", "open_providers"]
 
+
+def _section_of(vendor: str) -> str:
+    """Where a vendor-wide failure is reported: its first config section ("network")."""
+    return next(t.section.split(".")[0] for t in ResourceType if t.vendor == vendor)
+
+
+@contextmanager
 def open_providers(
     settings: Mapping[str, Mapping[str, Any]],
     env: Mapping[str, str],
     vendors: set[str],
-) -> dict[str, Provider]:
-    return {name: FACTORIES[name](settings[name], env) for name in sorted(vendors)}
+    options: Options,
+) -> Iterator[dict[str, Provider]]:
+    """The providers of `vendors`, closed afterwards. A provider that cannot be built (no base
+    URL) raises VendorError before any is left open."""
+    providers: dict[str, Provider] = {}
+    try:
+        for name in sorted(vendors):
+            providers[name] = PROVIDERS[name](settings[name], env, options)
+        yield providers
+    finally:
+        for provider in providers.values():
+            provider.close()
 
 
 def read_live(
@@ -51,7 +65,7 @@ def read_live(
     failed_vendors: set[str] = set()
     by_vendor: dict[str, list[Resource]] = {}
     for resource in desired:
-        by_vendor.setdefault(VENDOR_OF[resource.type], []).append(resource)
+        by_vendor.setdefault(resource.type.vendor, []).append(resource)
 
     prefetch = [
         (vendor, task)
@@ -70,21 +84,18 @@ def read_live(
     for vendor, error in run_parallel(run_prefetch, prefetch, parallelism):
         if error is not None and vendor not in failed_vendors:
             failed_vendors.add(vendor)
-            merged.errors.append(Diagnostic(SECTION_OF_VENDOR[vendor], str(error)))
+            merged.errors.append(Diagnostic(_section_of(vendor), str(error)))
 
-    todo = [r for r in desired if VENDOR_OF[r.type] not in failed_vendors]
-    done = 0
+    todo = [r for r in desired if r.type.vendor not in failed_vendors]
 
-    def read_one(resource: Resource) -> tuple[Resource, LiveResource | VendorError]:
-        provider = providers[VENDOR_OF[resource.type]]
+    def read_one(resource: Resource) -> tuple[Resource, LiveResource | VendorError | None]:
         try:
-            return resource, provider.read(resource)
+            return resource, providers[resource.type.vendor].read(resource)
         except VendorError as exc:
             return resource, exc
 
     seen_messages: set[str] = set()
-    for resource, outcome in run_parallel(read_one, todo, parallelism):
-        done += 1
+    for done, (resource, outcome) in enumerate(run_parallel(read_one, todo, parallelism), 1):
         if progress:
             progress(done, len(todo))
         if isinstance(outcome, VendorError):
@@ -94,17 +105,16 @@ def read_live(
                 seen_messages.add(message)
                 merged.errors.append(Diagnostic(resource.address, message, resource.location))
             continue
-        merged.live[resource.address] = outcome
+        if outcome is not None:  # None: matched later against a discovered list
+            merged.live[resource.address] = outcome
 
     for provider in providers.values():
         part = provider.result()
         merged.errors.extend(part.errors)
         merged.warnings.extend(part.warnings)
         merged.firm_names.update(part.firm_names)
-        merged.pending.extend(part.pending)
+        merged.discovered.update(part.discovered)
         merged.requests += part.requests
-        if part.routing_rules is not None:
-            merged.routing_rules = part.routing_rules
-        if part.targets:
-            merged.targets[provider.name] = part.targets
+        if part.endpoints:
+            merged.endpoints[provider.name] = part.endpoints
     return merged

@@ -1,7 +1,11 @@
-"""What every vendor provider gives the planner: live resources in the config's vocabulary.
+"""The template every vendor provider fills in (octoDNS's provider base, for referral networks).
 
-A provider owns its vendor's quirks (envelopes, Link objects, auth flows, paging); the planner
-only ever sees `LiveResource`s keyed by address and plain dicts of fields.
+Read side: `prefetch` (account-wide lists that replace many single GETs), `read` (one resource,
+normalised to the config's vocabulary), `normalize_desired`, `result`.
+Write side: `prepare` (the vendor call for a change, built from a read taken just before it),
+`took_effect` (a re-read that tells whether a change shows), `check_credentials` (refuse writes
+the credentials cannot make, before any write). `apply` runs the SPEC 2 retry rules over them
+once for every vendor.
 """
 
 from __future__ import annotations
@@ -9,45 +13,64 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 import httpx
 
-from netsync.http import RetryPolicy, Secrets, TokenBucket, VendorClient, VendorError
-from netsync.model import Diagnostic, Resource
+from netsync.compare import FieldRules
+from netsync.http import (
+    SYSTEM_CLOCK,
+    Attempts,
+    Clock,
+    Credential,
+    RetryPolicy,
+    Secrets,
+    TokenBucket,
+    VendorClient,
+    VendorError,
+)
+from netsync.model import Change, Diagnostic, LiveResource, Outcome, ReadResult, Resource
+from netsync.model import ResourceType as Kind
+
+CONFIRM_POLL = 1.0  # seconds between re-reads while a Smokeball-style write becomes visible
+STILL_WAITING_EVERY = 10.0
+MAX_SENDS = 3  # a non-idempotent write is sent at most this often, each after a re-read
+
+
+@dataclass(frozen=True)
+class Options:
+    """How providers run, as opposed to what they talk to (the config's settings)."""
+
+    discover: frozenset[Kind] = frozenset()  # read every live object of these kinds
+    clock: Clock = SYSTEM_CLOCK
+    transport: httpx.BaseTransport | None = None  # tests: httpx.MockTransport
+    max_wait: float = 120.0  # --max-wait
+
+
+@dataclass(frozen=True)
+class Write:
+    """One vendor call that makes a change, in the vendor's own vocabulary."""
+
+    method: str
+    path: str
+    body: Any = None
+    headers: Mapping[str, str] = field(default_factory=dict)
+    idempotent: bool = True  # safe to send again: PUT, the outbound upsert, DELETE
+    credential: Credential | bool = True  # True: the provider's default credential
+    confirm: bool = False  # accepted now, visible later (Smokeball 202): re-read until it shows
+    gone_ok: bool = False  # a 404 means the work is done (DELETE)
+    request_id: str | None = None  # an id we send (Smokeball RequestId), for the report
 
 
 @dataclass
-class LiveResource:
-    """One resource as the vendor has it now, normalised to the config's field names."""
-
-    address: str
-    exists: bool
-    id: str | None = None
-    fields: dict[str, Any] = field(default_factory=dict)
-    # Inbound relationship: pending | active | inactive; case: the case status.
-    status: str | None = None
-    # Firm id -> firm name, for renderers.
-    labels: dict[str, str] = field(default_factory=dict)
-    # Trackops: how many records carry the reference (more than one is a plan error).
-    matches: int = 1
-    # Outbound: waiting for the other firm to accept.
-    awaiting_acceptance: bool = False
-
-
-@dataclass
-class ReadResult:
-    """Everything one provider read: per-address live state plus account-wide facts."""
-
-    live: dict[str, LiveResource] = field(default_factory=dict)
-    errors: list[Diagnostic] = field(default_factory=list)
-    warnings: list[Diagnostic] = field(default_factory=list)
-    # CaseXchange: every live routing rule and every pending request (for prune and policies).
-    routing_rules: list[dict[str, Any]] | None = None
-    pending: list[dict[str, Any]] = field(default_factory=list)
-    firm_names: dict[str, str] = field(default_factory=dict)
-    targets: dict[str, Any] = field(default_factory=dict)
-    requests: int = 0
+class WriteResult:
+    outcome: Outcome
+    method: str | None = None
+    path: str | None = None
+    status: int | None = None
+    attempts: int = 0
+    request_id: str | None = None
+    message: str | None = None
 
 
 class MissingCredential(VendorError):
@@ -98,10 +121,19 @@ def fail(vendor: str, method: str, path: str, response: httpx.Response) -> Vendo
 
 
 def make_client(
-    vendor: str, settings: Mapping[str, Any], *, default_rate: float | None, burst: float | None
+    vendor: str,
+    settings: Mapping[str, Any],
+    options: Options,
+    *,
+    default_rate: float | None,
+    burst: float | None,
 ) -> VendorClient:
     rate = settings.get("rate_limit", default_rate)
-    bucket = TokenBucket(rate, burst if burst is not None else rate) if rate else None
+    bucket = (
+        TokenBucket(rate, burst if burst is not None else rate, clock=options.clock)
+        if rate
+        else None
+    )
     base_url = settings.get("base_url")
     if not base_url:
         raise VendorError(vendor, "no base_url configured")
@@ -110,13 +142,15 @@ def make_client(
         base_url=base_url,
         timeout=float(settings.get("timeout") or 30),
         rate_limit=bucket,
-        retry=RetryPolicy(),
+        retry=RetryPolicy(max_wait=options.max_wait),
         concurrency=settings.get("concurrency"),
+        clock=options.clock,
+        transport=options.transport,
     )
 
 
 class Once:
-    """Compute a value once even when many reader threads ask at the same time."""
+    """Compute a value once even when many threads ask at the same time."""
 
     def __init__(self, compute: Callable[[], Any]) -> None:
         self._compute = compute
@@ -161,9 +195,37 @@ def list_if_cheaper(
 
 
 class Provider:
-    """Interface of one vendor's provider (read side)."""
+    """One vendor: reads, normalising, the write vocabulary, and whether a write took effect.
 
-    name: str = ""
+    Subclasses set `name`, `label` and `field_rules`, build `self.client` in their constructor
+    and fill in the hooks below.
+    """
+
+    name: ClassVar[str] = ""  # registry key and settings section: "casexchange"
+    label: ClassVar[str] = ""  # as users know it: "CaseXchange"
+    field_rules: ClassVar[Mapping[Kind, FieldRules]] = {}
+    defaults: ClassVar[Mapping[str, Any]] = {}  # settings a config may leave out
+    url_variables: ClassVar[Mapping[str, str]] = {}  # setting -> variable that replaces it
+    base_url_example: ClassVar[str | None] = None  # for "needs a base_url" (no default URL)
+    # Fields of a kind the vendor's writes cannot change, and why: never managed.
+    unwritable: ClassVar[Mapping[Kind, tuple[tuple[str, ...], str]]] = {}
+    client: VendorClient
+
+    @classmethod
+    def settle(cls, settings: dict[str, Any]) -> dict[str, Any]:
+        """Settings derived from others (Smokeball's URLs from its region)."""
+        return settings
+
+    def __init__(
+        self, settings: Mapping[str, Any], env: Mapping[str, str], options: Options
+    ) -> None:
+        self.settings = settings
+        self.env = env
+        self.options = options
+        self._result = ReadResult()
+        self._lock = threading.Lock()
+
+    # --- read side ---------------------------------------------------------------------------
 
     def prefetch(self, desired: list[Resource]) -> list[Callable[[], None]]:
         """Account-wide reads to run first (lists that replace many single GETs)."""
@@ -177,7 +239,117 @@ class Provider:
         return dict(resource.fields)
 
     def result(self) -> ReadResult:
-        raise NotImplementedError
+        return self._result
+
+    def counted(self) -> None:
+        with self._lock:
+            self._result.requests += 1
 
     def close(self) -> None:
-        pass
+        self.client.close()
+
+    # --- write side --------------------------------------------------------------------------
+
+    def check_credentials(self, changes: list[Change]) -> list[Diagnostic]:
+        """Writes these credentials cannot make, found before any write (key tiers)."""
+        return []
+
+    def prepare(self, change: Change) -> Write:
+        """The call that makes `change`, built from a read taken just before it."""
+        raise NotImplementedError
+
+    def took_effect(self, change: Change) -> bool:
+        """Re-read: whether the live state now shows `change`."""
+        raise NotImplementedError
+
+    def request_id(self, response: httpx.Response) -> str | None:
+        """The vendor's id of the call, for the report."""
+        return None
+
+    def confirm_timeout(self) -> float:
+        return 0.0
+
+    def apply(self, change: Change, progress: Callable[[str], None]) -> WriteResult:
+        """Make one change with SPEC 2's rules: a write that is not safe to repeat is sent
+        again only after a re-read shows it did not take effect; accepted-later writes are
+        re-read until they show or `confirm_timeout` passes."""
+        try:
+            write = self.prepare(change)
+        except VendorError as exc:
+            return WriteResult(Outcome.FAILED, message=str(exc))
+        result = WriteResult(Outcome.FAILED, write.method, write.path, request_id=write.request_id)
+        attempts = Attempts()
+        ambiguous = False
+        try:
+            for send in range(MAX_SENDS):
+                if send:
+                    self.client.clock.sleep(self.client.retry.backoff(send))
+                outcome = self._send(change, write, result, attempts, ambiguous, progress)
+                if outcome is not None:
+                    result.outcome = outcome
+                    return result
+                ambiguous = True  # may have reached the vendor; a re-read said it did not
+            result.message = (
+                f"{self.label}: {write.method} {write.path}: no answer after {MAX_SENDS} "
+                "sends, and a re-read shows the change did not take effect"
+            )
+            return result
+        except VendorError as exc:
+            result.message = str(exc)
+            return result
+        finally:
+            result.attempts = attempts.count
+
+    def _send(
+        self,
+        change: Change,
+        write: Write,
+        result: WriteResult,
+        attempts: Attempts,
+        ambiguous: bool,
+        progress: Callable[[str], None],
+    ) -> Outcome | None:
+        """One send; the outcome, or None when it may have reached the vendor but a re-read
+        shows it did not take effect (so it is safe to send again)."""
+        try:
+            response = self.client.request(
+                write.method,
+                write.path,
+                json=write.body,
+                headers=write.headers,
+                credential=write.credential,
+                idempotent=write.idempotent,
+                attempts=attempts,
+            )
+        except VendorError as exc:
+            if not exc.maybe_applied:
+                raise
+            return Outcome.APPLIED if self.took_effect(change) else None
+        result.status = response.status_code
+        result.request_id = result.request_id or self.request_id(response)
+        if response.is_success:
+            if write.confirm:
+                return self._confirm(change, progress)
+            return Outcome.APPLIED
+        if response.status_code == 404 and write.gone_ok:
+            return Outcome.APPLIED if ambiguous else Outcome.ALREADY_APPLIED
+        if not write.idempotent and response.status_code >= 500:
+            return Outcome.APPLIED if self.took_effect(change) else None
+        if ambiguous and self.took_effect(change):
+            return Outcome.ALREADY_APPLIED  # e.g. 409 conflict: an earlier send did take effect
+        raise fail(self.label, write.method, write.path, response)
+
+    def _confirm(self, change: Change, progress: Callable[[str], None]) -> Outcome:
+        clock = self.client.clock
+        started = clock.monotonic()
+        next_note = STILL_WAITING_EVERY
+        while True:
+            if self.took_effect(change):
+                return Outcome.APPLIED
+            waited = clock.monotonic() - started
+            if waited >= self.confirm_timeout():
+                return Outcome.UNCONFIRMED
+            if waited >= next_note:
+                progress(f"still waiting ({int(waited)} s)")
+                next_note += STILL_WAITING_EVERY
+            clock.sleep(min(CONFIRM_POLL, self.confirm_timeout() - waited))

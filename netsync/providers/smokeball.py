@@ -1,6 +1,10 @@
-"""Smokeball matters. Quirks kept here: both `x-api-key` and a Bearer token on every request
-(static, or client credentials renewed before expiry), GET answering Link objects where PUT takes
-ids, custom referral types stored by id, and `GET /matters` pages when they are cheaper.
+"""Smokeball matters.
+
+Quirks kept here: `x-api-key` and a Bearer token on every request (static, or client credentials
+renewed before expiry); GET answers Link objects where PUT takes ids; custom referral types are
+stored, and read back, by id; `GET /matters` pages when they are cheaper; PUT replaces the whole
+writable matter (so it is built from a fresh read), is sent as `application/json-patch+json` with
+a `RequestId`, answers 202 and shows later (re-read until it does, up to `confirm_timeout`).
 """
 
 from __future__ import annotations
@@ -8,25 +12,30 @@ from __future__ import annotations
 import base64
 import math
 import threading
-import time
+import uuid
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from netsync.http import Secrets, VendorClient
-from netsync.model import Resource, ResourceType
+import httpx
+
+from netsync.compare import FieldRules
+from netsync.http import Credential, Secrets, VendorError, public_url
+from netsync.kinds import LABELS
+from netsync.model import Change, LiveResource, Resource, ResourceType
 from netsync.providers.base import (
     PAGING_THRESHOLD,
-    LiveResource,
     MissingCredential,
     Once,
+    Options,
     Provider,
-    ReadResult,
+    Write,
     fail,
     list_if_cheaper,
     make_client,
     require_env,
 )
 
+VENDOR = LABELS["smokeball"]
 # GET Link object -> PUT id field.
 LINKS = {
     "referrer": "referrerId",
@@ -62,6 +71,14 @@ PLAIN = (
     "clientCode",
     "isLead",
 )
+# PUT cannot change these, and GET does not return the roles: never managed (config checks).
+READ_ONLY_FIELDS = ("clientIds", "otherSideIds", "matterTypeId", "clientRole", "otherSideRole")
+PATCH_JSON = "application/json-patch+json"
+REGIONS = {  # region -> (API, auth server)
+    "us": ("https://api.smokeball.com", "https://auth.smokeball.com"),
+    "au": ("https://api.smokeball.com.au", "https://auth.smokeball.com.au"),
+    "uk": ("https://api.smokeball.co.uk", "https://auth.smokeball.co.uk"),
+}
 PAGE_SIZE = 500
 TOKEN_MARGIN = 60  # renew a client-credentials token this many seconds before it expires
 
@@ -80,92 +97,133 @@ def to_put_names(matter: Mapping[str, Any]) -> dict[str, Any]:
     return fields
 
 
-class Smokeball(Provider):
-    name = "smokeball"
+class Token(Credential):
+    """`x-api-key` plus `Authorization: Bearer`: a static token, or a client-credentials token
+    fetched once and renewed `TOKEN_MARGIN` seconds before it expires."""
 
-    def __init__(self, settings: Mapping[str, Any], env: Mapping[str, str]) -> None:
-        self.settings = settings
-        self.env = env
-        self.client: VendorClient = make_client(
-            "Smokeball", settings, default_rate=5, burst=settings.get("rate_limit") or 5
-        )
-        self.client.auth = self._headers
+    def __init__(self, provider: Smokeball) -> None:
+        self.provider = provider
+        settings, env = provider.settings, provider.env
         self._api_key = Once(
-            lambda: require_env("Smokeball", env, settings.get("api_key_env"), "the API key")
+            lambda: require_env(VENDOR, env, settings.get("api_key_env"), "the API key")
         )
         self._token: str | None = None
-        self._token_expiry = 0.0
-        self._token_lock = threading.Lock()
-        self._referral_types = Once(self._read_referral_types)
-        self._listed: dict[str, dict[str, Any]] = {}
-        self._result = ReadResult(targets={"base_url": self.client.base_url})
+        self._expiry = 0.0
         self._lock = threading.Lock()
 
-    # --- auth ----------------------------------------------------------------------------
-
-    def _headers(self, headers: dict[str, str]) -> None:
+    def apply(self, headers: dict[str, str]) -> None:
         headers["x-api-key"] = self._api_key.get()
         headers["Authorization"] = f"Bearer {self._bearer()}"
 
+    def renew(self, response: httpx.Response, used: Mapping[str, str]) -> bool:
+        """A client-credentials token the vendor no longer accepts is fetched again, once."""
+        with self._lock:
+            if self._expiry == math.inf:
+                return False
+            if used.get("Authorization") == f"Bearer {self._token}":
+                self._token = None
+        return True
+
     def _bearer(self) -> str:
-        with self._token_lock:
-            if self._token and time.monotonic() < self._token_expiry - TOKEN_MARGIN:
+        clock = self.provider.client.clock
+        with self._lock:
+            if self._token and clock.monotonic() < self._expiry - TOKEN_MARGIN:
                 return self._token
-            static = self.env.get(self.settings.get("token_env") or "")
+            settings, env = self.provider.settings, self.provider.env
+            static = env.get(settings.get("token_env") or "")
             if static:
-                require_env("Smokeball", self.env, self.settings["token_env"], "the token")
-                self._token, self._token_expiry = static, math.inf
+                Secrets.add(static)
+                self._token, self._expiry = static, math.inf
                 return static
             self._token, lifetime = self._client_credentials()
-            self._token_expiry = time.monotonic() + lifetime
+            self._expiry = clock.monotonic() + lifetime
             return self._token
 
     def _client_credentials(self) -> tuple[str, float]:
-        id_env = self.settings.get("client_id_env")
-        secret_env = self.settings.get("client_secret_env")
-        if not self.env.get(id_env or "") or not self.env.get(secret_env or ""):
+        settings, env = self.provider.settings, self.provider.env
+        id_env, secret_env = settings.get("client_id_env"), settings.get("client_secret_env")
+        if not env.get(id_env or "") or not env.get(secret_env or ""):
             raise MissingCredential(
-                "Smokeball",
-                f"no access token: export {self.settings.get('token_env')}, or "
+                VENDOR,
+                f"no access token: export {settings.get('token_env')}, or "
                 f"{id_env} and {secret_env} for client credentials",
             )
-        client_id = require_env("Smokeball", self.env, id_env, "the client id")
-        secret = require_env("Smokeball", self.env, secret_env, "the client secret")
+        client_id = require_env(VENDOR, env, id_env, "the client id")
+        secret = require_env(VENDOR, env, secret_env, "the client secret")
         basic = base64.b64encode(f"{client_id}:{secret}".encode()).decode()
-        url = f"{self.settings['auth_url']}/oauth2/token"
-        response = self.client.request(
+        Secrets.add(basic)
+        response = self.provider.client.request(
             "POST",
-            url,
+            f"{settings['auth_url']}/oauth2/token",
             data={"grant_type": "client_credentials", "client_id": client_id},
             headers={"Authorization": f"Basic {basic}"},
-            auth=False,
-            retry=True,  # a token request changes nothing: safe to repeat
+            credential=False,
         )
         if response.status_code != 200:
-            raise fail("Smokeball", "POST", "/oauth2/token", response)
+            raise fail(VENDOR, "POST", "/oauth2/token", response)
         body = response.json()
         token = body["access_token"]
         Secrets.add(token)
         return token, float(body.get("expires_in") or 3600)
 
-    # --- reads ---------------------------------------------------------------------------
+
+class Smokeball(Provider):
+    name = "smokeball"
+    label = VENDOR
+    field_rules = {
+        ResourceType.MATTER: FieldRules(
+            unordered=frozenset(
+                {"personAssistingStaffIds", "originatingStaffIds", "splitOriginatingStaffSettings"}
+            )
+        )
+    }
+    defaults = {
+        "region": "us",
+        "api_key_env": "SMOKEBALL_API_KEY",
+        "token_env": "SMOKEBALL_TOKEN",
+        "client_id_env": "SMOKEBALL_CLIENT_ID",
+        "client_secret_env": "SMOKEBALL_CLIENT_SECRET",
+        "confirm_timeout": 60,
+        "timeout": 30,
+        "concurrency": None,
+        "rate_limit": 5,
+    }
+    url_variables = {"base_url": "NETSYNC_SMOKEBALL_URL", "auth_url": "NETSYNC_SMOKEBALL_AUTH_URL"}
+    unwritable = {ResourceType.MATTER: (READ_ONLY_FIELDS, "PUT /matters cannot change it")}
+
+    @classmethod
+    def settle(cls, settings: dict[str, Any]) -> dict[str, Any]:
+        api, auth = REGIONS[settings.get("region") or "us"]
+        return {"base_url": api, "auth_url": auth, **settings}
+
+    def __init__(
+        self, settings: Mapping[str, Any], env: Mapping[str, str], options: Options
+    ) -> None:
+        super().__init__(settings, env, options)
+        self.client = make_client(
+            VENDOR, settings, options, default_rate=5, burst=settings.get("rate_limit") or 5
+        )
+        self.client.credential = Token(self)
+        self._referral_types = Once(self._read_referral_types)
+        self._listed: dict[str, dict[str, Any]] = {}
+        self._result.endpoints = {"base_url": public_url(self.client.base_url)}
+
+    # --- reads ---------------------------------------------------------------------------------
 
     def _get(self, path: str, params: Mapping[str, Any] | None = None) -> Any:
         response = self.client.request("GET", path, params=params)
-        with self._lock:
-            self._result.requests += 1
+        self.counted()
         if response.status_code == 404:
             return None
         if response.status_code != 200:
-            raise fail("Smokeball", "GET", path, response)
+            raise fail(VENDOR, "GET", path, response)
         return response.json()
 
     def prefetch(self, desired: list[Resource]) -> list[Callable[[], None]]:
-        matters = [r for r in desired if r.type is ResourceType.MATTER]
         tasks: list[Callable[[], None]] = []
-        if any("referralType" in r.fields for r in matters):
+        if any("referralType" in r.fields for r in desired):
             tasks.append(self._referral_types.get)
-        wanted = {(r.id or "").lower() for r in matters}
+        wanted = {(r.id or "").lower() for r in desired}
         if len(wanted) >= PAGING_THRESHOLD:
             tasks.append(lambda: list_if_cheaper(self._matters_page, wanted, self._keep))
         return tasks
@@ -188,7 +246,7 @@ class Smokeball(Provider):
             if t.get("id") and t.get("name")
         }
 
-    def referral_type_name(self, value: Any) -> Any:
+    def _referral_type_name(self, value: Any) -> Any:
         if not isinstance(value, str):
             return value
         return self._referral_types.get().get(value.lower(), value)
@@ -196,7 +254,13 @@ class Smokeball(Provider):
     def normalize_desired(self, resource: Resource) -> dict[str, Any]:
         fields = dict(resource.fields)
         if "referralType" in fields:
-            fields["referralType"] = self.referral_type_name(fields["referralType"])
+            fields["referralType"] = self._referral_type_name(fields["referralType"])
+        return fields
+
+    def _fields(self, matter: Mapping[str, Any], names: Any) -> dict[str, Any]:
+        fields = to_put_names(matter)
+        if "referralType" in names:
+            fields["referralType"] = self._referral_type_name(fields["referralType"])
         return fields
 
     def read(self, resource: Resource) -> LiveResource:
@@ -205,13 +269,32 @@ class Smokeball(Provider):
             matter = self._get(f"/matters/{resource.id}")
         if matter is None:
             return LiveResource(resource.address, exists=False, id=resource.id)
-        fields = to_put_names(matter)
-        if "referralType" in resource.fields:
-            fields["referralType"] = self.referral_type_name(fields["referralType"])
+        fields = self._fields(matter, resource.fields)
         return LiveResource(resource.address, exists=True, id=matter.get("id"), fields=fields)
 
-    def result(self) -> ReadResult:
-        return self._result
+    # --- writes --------------------------------------------------------------------------------
 
-    def close(self) -> None:
-        self.client.close()
+    def prepare(self, change: Change) -> Write:
+        """The whole writable matter from a fresh read, with this change's fields applied, so
+        the PUT never clears or reverts a field netsync does not manage."""
+        path = f"/matters/{change.id}"
+        matter = self._get(path)
+        if matter is None:
+            raise VendorError(VENDOR, f"matter {change.id} no longer exists")
+        body = to_put_names(matter)
+        body.update({name: (change.after or {}).get(name) for name in change.fields})
+        request_id = str(uuid.uuid4())
+        headers = {"Content-Type": PATCH_JSON, "RequestId": request_id}
+        return Write("PUT", path, body, headers, confirm=True, request_id=request_id)
+
+    def took_effect(self, change: Change) -> bool:
+        matter = self._get(f"/matters/{change.id}")
+        if matter is None:
+            return False
+        live = self._fields(matter, change.fields)
+        rules = self.field_rules[ResourceType.MATTER]
+        after = change.after or {}
+        return all(rules.equal(name, after.get(name), live.get(name)) for name in change.fields)
+
+    def confirm_timeout(self) -> float:
+        return float(self.settings.get("confirm_timeout") or 0)

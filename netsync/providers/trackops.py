@@ -1,82 +1,136 @@
-"""Trackops case requests. Quirks kept here: HTTP Basic with user `<username>/token`, bare JSON
-arrays for lists, records found by exact `reference_value_1` (the list filter may be fuzzy)."""
+"""Trackops case requests.
+
+Quirks kept here: HTTP Basic with user `<username>/token`; bare JSON arrays for lists; records
+found by exact `reference_value_1` (the list filter may be fuzzy); bodies nested under
+`casefile_request`; `client`/`contact` sent whole (the live object with the declared subfields
+applied); fields PUT does not accept are create-only; the POST is not safe to repeat.
+"""
 
 from __future__ import annotations
 
 import base64
-import threading
 from collections.abc import Mapping
 from typing import Any
 
-from netsync.http import VendorClient
-from netsync.model import Resource
-from netsync.providers.base import (
-    LiveResource,
-    Once,
-    Provider,
-    ReadResult,
-    fail,
-    make_client,
-    require_env,
-)
+from netsync.compare import FieldRules
+from netsync.http import Headers, Secrets, VendorError, public_url
+from netsync.kinds import LABELS, Action, split_address
+from netsync.model import Change, LiveResource, Resource, ResourceType
+from netsync.providers.base import Options, Provider, Write, fail, make_client, require_env
 
+VENDOR = LABELS["trackops"]
 API = "/api/v1/case/requests"
-# PUT does not accept these: they are set on create; a later difference is only a warning.
-CREATE_ONLY_FIELDS = ("case_type_id", "case_region_id", "budget_money", "budget_hours", "subjects")
-# Sent whole (the vendor rejects partial objects) but managed per declared subfield.
-WHOLE_OBJECT_FIELDS = ("client", "contact")
 PER_PAGE = 100
 MAX_PAGES = 20  # a reference matching more than 2,000 records is a data problem, not a page
+RULES = FieldRules(
+    unordered=frozenset({"case_services_list", "case_flags_list"}),
+    # Sent whole (the vendor rejects partial objects) but managed per declared subfield.
+    whole_objects=frozenset({"client", "contact"}),
+    keyed_lists={"custom_fields": "id"},
+    # PUT does not accept these: they are set on create; a later difference is only a warning.
+    create_only=frozenset(
+        {"case_type_id", "case_region_id", "budget_money", "budget_hours", "subjects"}
+    ),
+)
 
 
 class Trackops(Provider):
     name = "trackops"
+    label = VENDOR
+    field_rules = {ResourceType.CASE_REQUEST: RULES}
+    defaults = {
+        "base_url": None,  # no default: required when case_requests are declared
+        "username_env": "TRACKOPS_USERNAME",
+        "token_env": "TRACKOPS_API_TOKEN",
+        "timeout": 30,
+        "concurrency": None,
+        "rate_limit": 2,
+    }
+    url_variables = {"base_url": "NETSYNC_TRACKOPS_URL"}
+    base_url_example = "https://acme.viewcases.com"
 
-    def __init__(self, settings: Mapping[str, Any], env: Mapping[str, str]) -> None:
-        self.settings = settings
-        self.client: VendorClient = make_client("Trackops", settings, default_rate=2, burst=2)
-        self.client.auth = self._headers
-        self._basic = Once(lambda: self._credentials(env))
-        self._result = ReadResult(targets={"base_url": self.client.base_url})
-        self._lock = threading.Lock()
+    def __init__(
+        self, settings: Mapping[str, Any], env: Mapping[str, str], options: Options
+    ) -> None:
+        super().__init__(settings, env, options)
+        self.client = make_client(VENDOR, settings, options, default_rate=2, burst=2)
+        self.client.credential = Headers(self._basic)
+        self._result.endpoints = {"base_url": public_url(self.client.base_url)}
 
-    def _credentials(self, env: Mapping[str, str]) -> str:
-        user = require_env("Trackops", env, self.settings.get("username_env"), "the username")
-        token = require_env("Trackops", env, self.settings.get("token_env"), "the API token")
-        return base64.b64encode(f"{user}/token:{token}".encode()).decode()
+    def _basic(self) -> dict[str, str]:
+        user = require_env(VENDOR, self.env, self.settings.get("username_env"), "the username")
+        token = require_env(VENDOR, self.env, self.settings.get("token_env"), "the API token")
+        basic = base64.b64encode(f"{user}/token:{token}".encode()).decode()
+        Secrets.add(basic)
+        return {"Authorization": f"Basic {basic}"}
 
-    def _headers(self, headers: dict[str, str]) -> None:
-        headers["Authorization"] = f"Basic {self._basic.get()}"
-
-    def read(self, resource: Resource) -> LiveResource:
-        reference = resource.key
+    def _records(self, reference: str) -> list[dict[str, Any]]:
+        """Every record whose `reference_value_1` is exactly `reference`."""
         records: list[dict[str, Any]] = []
         for page in range(1, MAX_PAGES + 1):
             params = {"reference_value_1": reference, "page": page, "per_page": PER_PAGE}
             response = self.client.request("GET", API, params=params)
-            with self._lock:
-                self._result.requests += 1
+            self.counted()
             if response.status_code != 200:
-                raise fail("Trackops", "GET", API, response)
+                raise fail(VENDOR, "GET", API, response)
             batch = response.json()
             if not isinstance(batch, list):
                 batch = []
-            records.extend(r for r in batch if r.get("reference_value_1") == reference)
+            records += [
+                r for r in batch if isinstance(r, dict) and r.get("reference_value_1") == reference
+            ]
             if len(batch) < PER_PAGE:
                 break
+        return records
+
+    def read(self, resource: Resource) -> LiveResource:
+        records = self._records(resource.key)
         if not records:
             return LiveResource(resource.address, exists=False, matches=0)
         record = records[0]
         return LiveResource(
             resource.address,
             exists=True,
-            id=str(record.get("id")) if record.get("id") is not None else None,
-            fields={k: v for k, v in record.items()},
+            id=str(record["id"]) if record.get("id") is not None else None,
+            fields=dict(record),
             matches=len(records),
         )
 
-    def result(self) -> ReadResult:
-        return self._result
+    # --- writes --------------------------------------------------------------------------------
 
-    def close(self) -> None:
-        self.client.close()
+    def prepare(self, change: Change) -> Write:
+        after = change.after or {}
+        if change.action is Action.CREATE:
+            reference = split_address(change.address)[1]
+            body = {"reference_value_1": reference, **after}
+            return Write("POST", API, body={"casefile_request": body}, idempotent=False)
+        changed = {field.split(".")[0] for field in change.fields}
+        path = f"{API}/{change.id}"
+        live = self._get(path) if changed & RULES.whole_objects else {}
+        body: dict[str, Any] = {}
+        for name in sorted(changed):
+            if name in RULES.whole_objects:
+                current = live.get(name) if isinstance(live.get(name), dict) else {}
+                body[name] = {**current, **after.get(name, {})}
+            elif name in RULES.keyed_lists:
+                key = RULES.keyed_lists[name]
+                keys = {p.split(".", 1)[1] for p in change.fields if p.startswith(f"{name}.")}
+                body[name] = [i for i in after.get(name) or [] if str(i.get(key)) in keys]
+            else:
+                body[name] = after.get(name)
+        return Write("PUT", path, body={"casefile_request": body})
+
+    def _get(self, path: str) -> dict[str, Any]:
+        response = self.client.request("GET", path)
+        self.counted()
+        if response.status_code == 404:
+            raise VendorError(VENDOR, f"case request {path.rsplit('/', 1)[1]} no longer exists")
+        if response.status_code != 200:
+            raise fail(VENDOR, "GET", path, response)
+        record = response.json()
+        return record if isinstance(record, dict) else {}
+
+    def took_effect(self, change: Change) -> bool:
+        """A create shows as a record with its reference; nothing else is re-read."""
+        reference = split_address(change.address)[1]
+        return bool(self._records(reference))

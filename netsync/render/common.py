@@ -58,6 +58,7 @@ class ChangeView:
     before: dict[str, Any] | None
     after: dict[str, Any] | None
     labels: dict[str, str] = field(default_factory=dict)
+    write_only: tuple[str, ...] = ()  # names in `after` that are sent but never compared
 
     def label(self, value: Any) -> str | None:
         """The display name for a firm id (ids compare case-insensitively), if known."""
@@ -74,7 +75,10 @@ def view(change: Change) -> ChangeView:
     rtype = ResourceType(change.type)
     action = Action(change.action)
     before = None if action is Action.CREATE else masked_fields(rtype, jsonable(change.before))
-    after = None if action is Action.DELETE else masked_fields(rtype, jsonable(change.after))
+    after = None
+    if action is not Action.DELETE:  # shown with what is sent beside it (a re-referral's notes)
+        shown = None if change.after is None else {**change.after, **change.write_only}
+        after = masked_fields(rtype, jsonable(shown))
     return ChangeView(
         address=change.address,
         type=rtype,
@@ -84,6 +88,7 @@ def view(change: Change) -> ChangeView:
         before=before,
         after=after,
         labels=dict(change.labels),
+        write_only=tuple(change.write_only),
     )
 
 

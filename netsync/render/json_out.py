@@ -15,7 +15,7 @@ FORMAT_VERSION = "1"
 def plan_to_json(plan: Plan) -> dict[str, Any]:
     """The SPEC section 4 document: every change (no-ops included) sorted by address, with
     sensitive values masked, a create's `before` and a delete's `after` null."""
-    return {
+    document: dict[str, Any] = {
         "format_version": FORMAT_VERSION,
         "changes": [
             {
@@ -33,6 +33,11 @@ def plan_to_json(plan: Plan) -> dict[str, Any]:
         "errors": [d.to_json() for d in plan.errors],
         "warnings": [d.to_json() for d in plan.warnings],
     }
+    if plan.scope is not None:
+        document["scope"] = plan.scope
+    if plan.requires_force:
+        document["requires_force"] = list(plan.requires_force)
+    return document
 
 
 def render_json(plan: Plan) -> str:

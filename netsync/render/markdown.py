@@ -71,8 +71,7 @@ def _row(change: ChangeView) -> str:
 
 def _details(change: ChangeView) -> str:
     paths = _field_names(change)
-    if change.action is Action.REREFER and "notes" in (change.after or {}) and "notes" not in paths:
-        paths = [*paths, "notes"]
+    paths += [name for name in change.write_only if name not in paths]
     lines = [
         f"<details><summary>{SYMBOLS[change.action]} {html_text(_title(change))}: "
         f"{change.action.value}</summary>",
@@ -81,7 +80,7 @@ def _details(change: ChangeView) -> str:
         "|---|---|---|",
     ]
     for path in paths:
-        absent = change.before is None or (path == "notes" and "notes" not in change.before)
+        absent = change.before is None or path in change.write_only
         before = "" if absent else md(show_value(change, lookup(change.before, path)))
         after = "" if change.after is None else md(show_value(change, lookup(change.after, path)))
         lines.append(f"| {md(path)} | {before} | {after} |")
@@ -121,6 +120,9 @@ def render_markdown(plan: Plan, *, drift: bool = False, limit: int = LIMIT) -> s
     ]
     if drift and changes:
         head += ["Before is the live state, after is the configuration in git.", ""]
+    if plan.requires_force and not drift:
+        reasons = "; ".join(plan.requires_force)
+        head += [f"> **Apply will need `--force`:** {md(reasons, limit=2000)}", ""]
     table_head = "| | Address | Type | Action | Fields |\n|---|---|---|---|---|"
     rows = [_row(c) for c in changes]
     details = [_details(c) for c in changes]

@@ -72,8 +72,8 @@ def _block(change: ChangeView, style: _Style) -> list[str]:
             new = _value(change, lookup(change.after, path))
             lines.append(f"{INDENT}{safe(path)}: {old} {ARROW} {new}")
         after = change.after or {}
-        if change.action is Action.REREFER and "notes" in after and "notes" not in paths:
-            lines.append(f"{INDENT}notes: {_value(change, after['notes'])}")
+        for name in change.write_only:
+            lines.append(f"{INDENT}{safe(name)}: {_value(change, after.get(name))}")
     return lines
 
 
@@ -108,4 +108,7 @@ def render_text(
     if plan.errors:
         n = len(plan.errors)
         out.append(f"{n} error{'s' if n != 1 else ''}: nothing can be applied until fixed.")
+    elif plan.requires_force and not drift:
+        out.append("Apply will need --force:")
+        out += [f"  - {safe(reason)}" for reason in plan.requires_force]
     return "\n".join(out) + "\n"

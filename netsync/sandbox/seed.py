@@ -339,6 +339,3 @@ def _det_uuid(kind: Any, n: int) -> str:
 
     return str(uuid.uuid5(uuid.NAMESPACE_URL, f"netsync-sandbox/{kind}/{n}"))
 
-
-def check_date(value: Any) -> bool:
-    return is_date(value)

@@ -4,9 +4,9 @@ what was sent over the wire, and convergence once the live world matches."""
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
+import golden
 import pytest
 from conftest import QUICKSTART, converged_seed
 from jsonschema import Draft202012Validator
@@ -30,10 +30,7 @@ PERSONAL_DATA = (
 
 
 def check_golden(name: str, text: str) -> None:
-    path = GOLDEN / name
-    if os.environ.get("NETSYNC_UPDATE_GOLDEN"):
-        path.write_text(text)
-    assert text == path.read_text()
+    golden.check_golden(GOLDEN / name, text)
 
 
 @pytest.mark.parametrize("fmt, golden", [("text", "quickstart.txt"), ("markdown", "quickstart.md")])
@@ -199,5 +196,10 @@ def test_plan_file_digests_are_keyed_by_the_config_not_just_the_salt(sandbox, ne
     salt = document["salt"]
     assert digest(config.digest_key, salt, wanted) == stored  # apply can check it
     assert digest(b"", salt, wanted) != stored  # the file alone cannot confirm a guess
-    digests = [d for r in document["resources"].values() for d in r.values() if d]
+    digests = [
+        d
+        for r in document["resources"].values()
+        for d in [r["live_digest"], r["desired_digest"], *r["live_fields"].values()]
+        if d
+    ]
     assert len(digests) == len(set(digests))

@@ -3,9 +3,10 @@ golden-file check (a uniquely named module, so `import` cannot pick up another c
 
 from __future__ import annotations
 
-import os
 from decimal import Decimal
 from pathlib import Path
+
+import golden
 
 from netsync.model import Action, Change, Diagnostic, Location, Plan, ResourceType
 
@@ -120,12 +121,9 @@ def build_plan() -> Plan:
             Action.REREFER,
             fields=["referentFirmId"],
             before={"referentFirmId": HAWKINS, "clientEmail": s["case_client_email"]},
-            after={
-                "referentFirmId": RIVERA,
-                "clientEmail": s["case_client_email"],
-                "notes": "Re-routed after Hawkins & Pratt declined",
-            },
+            after={"referentFirmId": RIVERA, "clientEmail": s["case_client_email"]},
             labels=labels,
+            write_only={"notes": "Re-routed after Hawkins & Pratt declined"},
         ),
         Change(
             f"cases.{CASE_ID[:-1]}b",
@@ -215,12 +213,5 @@ def build_plan() -> Plan:
 
 
 def check_golden(name: str, actual: str) -> None:
-    """Compare with tests/render/golden/<name>; NETSYNC_UPDATE_GOLDEN=1 rewrites it instead."""
-    path = GOLDEN / name
-    if os.environ.get("NETSYNC_UPDATE_GOLDEN") == "1":
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(actual, encoding="utf-8", newline="")
-        return
-    assert path.exists(), f"missing golden file {path}; run with NETSYNC_UPDATE_GOLDEN=1"
-    expected = path.read_text(encoding="utf-8")
-    assert actual == expected, f"{name} differs from golden; NETSYNC_UPDATE_GOLDEN=1 to accept"
+    """Compare with tests/render/golden/<name> (see tests/golden.py)."""
+    golden.check_golden(GOLDEN / name, actual)

@@ -89,7 +89,6 @@ def _mutate(doc: dict, path: list, value: object = None, delete: bool = False) -
         (["changes", 0, "type"], "casexchange_firm", False),
         (["changes", 0, "fields"], None, True),
         (["changes", 0, "before"], None, True),
-        (["changes", 0, "extra"], 1, False),
         (["summary", "no-op"], None, True),
         (["summary", "noop"], 0, False),
         (["summary", "create"], -1, False),
@@ -98,7 +97,6 @@ def _mutate(doc: dict, path: list, value: object = None, delete: bool = False) -
         (["warnings"], None, True),
         (["errors", 0, "column"], None, True),
         (["errors", 0, "line"], "3", False),
-        (["unexpected"], True, False),
         (["targets"], {"casexchange": {"firm": "x"}}, False),
         (["targets"], {"github": {"base_url": "https://x"}}, False),
         (["resources"], {"cases.x": {"live_digest": "a"}}, False),
@@ -110,6 +108,14 @@ def test_schema_rejects(
     doc = plan_to_json(plan)
     assert validator.is_valid(doc)
     assert not validator.is_valid(_mutate(doc, path, value, delete))
+
+
+@pytest.mark.parametrize("path", [["changes", 0, "impact_note"], ["unexpected"]])
+def test_schema_allows_additions_to_format_1(
+    plan: Plan, validator: Draft202012Validator, path: list
+) -> None:
+    """SPEC 4: format 1 is open for additions at the top level and in `changes` items."""
+    assert validator.is_valid(_mutate(plan_to_json(plan), path, {"any": "value"}))
 
 
 def _first(doc: dict, action: str) -> int:

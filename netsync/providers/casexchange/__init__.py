@@ -1,0 +1,153 @@
+"""CaseXchange: network relationships and routing rules (public API, `X-API-Key`) and case
+routing (sent cases read with the key; the re-refer write uses the internal API's Bearer token).
+
+One file per kind (`network`, `rules`, `cases`), one for credentials (`auth`); this module holds
+what they share: the `{data, meta}` envelope, firm names, key tiers and the dispatch by kind.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import httpx
+
+from netsync.compare import FieldRules
+from netsync.http import public_url
+from netsync.kinds import LABELS
+from netsync.model import Change, Diagnostic, LiveResource, Resource, ResourceType
+from netsync.providers.base import Options, Provider, Write, fail, make_client
+from netsync.providers.casexchange.auth import TIER_RANK, ApiKey, Bearer
+from netsync.providers.casexchange.cases import Cases
+from netsync.providers.casexchange.network import Network
+from netsync.providers.casexchange.rules import Rules
+
+PUBLIC = "/api/public/v1"
+
+# The credential each kind's writes need (SPEC 2): a key tier, or the Bearer token.
+NEEDS = {
+    ResourceType.OUTBOUND: "standard",
+    ResourceType.INBOUND: "standard",
+    ResourceType.ROUTING_RULE: "full",
+    ResourceType.CASE: "bearer",
+}
+
+
+class CaseXchange(Provider):
+    name = "casexchange"
+    label = LABELS[name]
+    field_rules = {ResourceType.ROUTING_RULE: FieldRules(unordered=frozenset({"conditions"}))}
+    defaults = {
+        "base_url": "https://api.casexchange.com",
+        "api_key_env": "CASEXCHANGE_API_KEY",
+        "token_env": "CASEXCHANGE_TOKEN",
+        "email_env": "CASEXCHANGE_EMAIL",
+        "password_env": "CASEXCHANGE_PASSWORD",
+        "timeout": 30,
+        "concurrency": None,
+        "rate_limit": None,
+    }
+    url_variables = {"base_url": "NETSYNC_CASEXCHANGE_URL"}
+
+    def __init__(
+        self, settings: Mapping[str, Any], env: Mapping[str, str], options: Options
+    ) -> None:
+        super().__init__(settings, env, options)
+        self.client = make_client(self.label, settings, options, default_rate=None, burst=None)
+        self.api_key = ApiKey(settings, env)
+        self.client.credential = self.api_key
+        self.bearer = Bearer(settings, env, self.client)
+        network, rules, cases = Network(self), Rules(self), Cases(self)
+        self.parts = {
+            ResourceType.OUTBOUND: network,
+            ResourceType.INBOUND: network,
+            ResourceType.ROUTING_RULE: rules,
+            ResourceType.CASE: cases,
+        }
+
+    # --- what the parts share -----------------------------------------------------------------
+
+    def get(
+        self, path: str, *, missing_ok: bool = False, params: Mapping[str, Any] | None = None
+    ) -> Any:
+        """GET a public-API path and unwrap its `{data, meta}` envelope (the whole body when
+        `params` asks for a paged list)."""
+        response = self.client.request("GET", f"{PUBLIC}{path}", params=params)
+        self.counted()
+        if response.status_code == 404 and missing_ok:
+            return None
+        if response.status_code != 200:
+            raise fail(self.label, "GET", f"{PUBLIC}{path}", response)
+        body = response.json()
+        return body if params else body.get("data")
+
+    def name_firm(self, firm_id: str | None, name: str | None) -> None:
+        if firm_id and name:
+            with self._lock:
+                self._result.firm_names[firm_id.lower()] = name
+
+    def discovers(self, kind: ResourceType) -> bool:
+        return kind in self.options.discover
+
+    # --- read side ----------------------------------------------------------------------------
+
+    def prefetch(self, desired: list[Resource]) -> list[Callable[[], None]]:
+        tasks: list[Callable[[], None]] = [self._read_me]
+        for part in dict.fromkeys(self.parts.values()):
+            mine = [r for r in desired if self.parts.get(r.type) is part]
+            tasks += part.prefetch(mine)
+        return tasks
+
+    def _read_me(self) -> None:
+        me = self.get("/firms/me") or {}
+        self._result.endpoints = {
+            "base_url": public_url(self.client.base_url),
+            "firm": {"id": me.get("id"), "name": me.get("name")},
+        }
+
+    def read(self, resource: Resource) -> LiveResource | None:
+        return self.parts[resource.type].read(resource)
+
+    # --- write side ---------------------------------------------------------------------------
+
+    def check_credentials(self, changes: list[Change]) -> list[Diagnostic]:
+        tier = self.api_key.tier()
+        problems = []
+        for change in changes:
+            need = NEEDS[change.type]
+            if need == "bearer":
+                if not self.bearer.available():
+                    problems.append(
+                        Diagnostic(
+                            change.address,
+                            "a re-referral needs the CaseXchange Bearer token or service login: "
+                            f"export {self.settings.get('token_env')}, or "
+                            f"{self.settings.get('email_env')} and "
+                            f"{self.settings.get('password_env')}",
+                        )
+                    )
+            elif tier is not None and TIER_RANK[tier] < TIER_RANK[need]:
+                wanted = "a full key (cxp_full_…)"
+                if need == "standard":
+                    wanted = "a standard or full key (cxp_std_… or cxp_full_…)"
+                problems.append(
+                    Diagnostic(
+                        change.address,
+                        f"this write needs {wanted}; {self.api_key.variable} holds a {tier} key",
+                    )
+                )
+        return problems
+
+    def prepare(self, change: Change) -> Write:
+        return self.parts[change.type].prepare(change)
+
+    def took_effect(self, change: Change) -> bool:
+        return self.parts[change.type].took_effect(change)
+
+    def request_id(self, response: httpx.Response) -> str | None:
+        try:
+            meta = response.json().get("meta") or {}
+        except (ValueError, AttributeError):
+            return None
+        request_id = meta.get("requestId") if isinstance(meta, dict) else None
+        return request_id if isinstance(request_id, str) else None
