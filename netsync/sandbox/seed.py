@@ -13,7 +13,7 @@ from typing import Any
 import yaml
 
 from . import defaults
-from .util import is_date, is_int, is_number, is_uuid, parse_datetime
+from .util import is_int, is_number, is_uuid, parse_datetime
 
 
 class SeedError(ValueError):
