@@ -1,7 +1,8 @@
 """`netsync demo`: the quick start's main job on a machine with no credentials.
 
 Starts the built-in sandbox in this process, seeded with the example's live world, points netsync
-at it with the sandbox's credentials and runs validate, plan and drift as a user would.
+at it with the sandbox's credentials and runs validate, plan, apply and a clean re-plan as a user
+would.
 """
 
 from __future__ import annotations
@@ -46,14 +47,29 @@ def run_demo(config: Path, seed: Path, invoke: Callable[..., int]) -> int:
         return 1
     with sandbox_environment(seed) as url:
         click.echo(f"# Sandbox serving CaseXchange, Smokeball and Trackops at {url}", err=True)
+        # The example adopts a network that differs in most places, so its first apply changes
+        # more than settings.safety.max_change_percent allows without --force.
         steps = [
-            ("validate", ["validate", "-c", str(config)], {0}),
-            ("plan", ["plan", "-c", str(config), "--detailed-exitcode"], {0, 2}),
-            ("drift", ["drift", "-c", str(config)], {0, 2}),
+            ("validate", ["validate", "-c", str(config)], {0}, ""),
+            ("plan", ["plan", "-c", str(config), "--detailed-exitcode"], {0, 2}, ""),
+            (
+                "apply",
+                ["apply", "-c", str(config), "--auto-approve", "--force"],
+                {0},
+                "# --force: this first apply changes more than max_change_percent of the network",
+            ),
+            (
+                "re-plan",
+                ["plan", "-c", str(config), "--detailed-exitcode"],
+                {0},
+                "# a clean re-plan: the live network now matches the config",
+            ),
         ]
-        for name, args, ok in steps:
+        for name, args, ok, note in steps:
             sys.stdout.flush()
             click.echo(f"\n$ netsync {' '.join(args)}", err=True)
+            if note:
+                click.echo(note, err=True)
             code = invoke(args)
             sys.stdout.flush()
             if code not in ok:

@@ -11,9 +11,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import os
 import secrets
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,6 +20,7 @@ from jsonschema import Draft202012Validator
 
 from netsync import __version__
 from netsync.config.schema import format_checker, load_schema
+from netsync.files import write_atomically
 from netsync.model import Action, Change, Diagnostic, Location, Plan, Resource, ResourceType
 from netsync.pipeline import PlanRun
 from netsync.providers import FIELD_RULES
@@ -114,18 +113,8 @@ def plan_document(run: PlanRun, salt: str | None = None) -> dict[str, Any]:
 
 
 def write_plan_file(path: str, run: PlanRun) -> Path:
-    """Write atomically (temp file + rename): a half-written plan must never be applied."""
-    target = Path(path)
-    payload = json.dumps(plan_document(run), indent=2) + "\n"
-    fd, temp = tempfile.mkstemp(dir=target.parent or Path("."), prefix=f".{target.name}.")
-    try:
-        with os.fdopen(fd, "w") as handle:
-            handle.write(payload)
-        os.replace(temp, target)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
-    return target
+    """Written whole or not at all: a half-written plan must never be applied."""
+    return write_atomically(path, json.dumps(plan_document(run), indent=2) + "\n")
 
 
 def read_plan_file(path: str) -> SavedPlan:

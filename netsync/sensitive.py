@@ -96,3 +96,36 @@ def masked_fields(
     if fields is None:
         return None
     return {name: mask_value(resource_type, name, value) for name, value in fields.items()}
+
+
+def sensitive_values(resource_type: ResourceType, fields: dict[str, Any] | None) -> set[str]:
+    """The personal data among a resource's values, as text, so free text that may echo it (a
+    vendor's error message) can be scrubbed."""
+    found: set[str] = set()
+
+    def walk(segs: list[str], value: Any) -> None:
+        if value is None:
+            return
+        sensitive, container = _classify(resource_type, segs)
+        if isinstance(value, dict):
+            for k, v in value.items():
+                walk([*segs, str(k)], v)
+        elif isinstance(value, list | tuple):
+            for i, v in enumerate(value):
+                walk([*segs, str(i)], v)
+        elif sensitive and not isinstance(value, bool) and len(str(value)) >= 3:
+            found.add(str(value))
+
+    for name, value in (fields or {}).items():
+        walk([name], value)
+    return found
+
+
+def scrub(text: str, resource_type: ResourceType, *field_sets: dict[str, Any] | None) -> str:
+    """`text` with every sensitive value of the given fields replaced by the mask."""
+    values: set[str] = set()
+    for fields in field_sets:
+        values |= sensitive_values(ResourceType(resource_type), fields)
+    for value in sorted(values, key=len, reverse=True):
+        text = text.replace(value, MASK)
+    return text

@@ -338,4 +338,3 @@ def _det_uuid(kind: Any, n: int) -> str:
     import uuid
 
     return str(uuid.uuid5(uuid.NAMESPACE_URL, f"netsync-sandbox/{kind}/{n}"))
-

@@ -28,7 +28,8 @@ def test_demo_runs_the_main_job_against_the_sandbox_without_credentials(tmp_path
     assert proc.returncode == 0, proc.stderr
     assert "Config is valid" in proc.stdout
     assert "Plan: 3 to create, 6 to update, 1 to re-refer, 0 to delete." in proc.stdout
-    assert "Drift detected" in proc.stdout
+    assert "Apply complete: 3 created, 6 updated, 1 re-referred, 0 deleted" in proc.stdout
+    assert proc.stdout.endswith("No changes. Live state matches the configuration.\n")
     assert (
         "$ netsync plan" in proc.stderr
         and "Traceback" not in proc.stderr
@@ -41,7 +42,7 @@ def test_every_command_has_help_with_examples(run_cli, command):
     code, out, _ = run_cli(command, "--help")
     assert code == 0
     assert "Usage: netsync" in out
-    if command not in ("apply", "export", "sandbox"):
+    if command not in ("export", "sandbox"):
         assert "Examples:" in out
 
 
