@@ -108,7 +108,8 @@ class Apply:
             decision = decide_saved(self.saved, run) if self.saved else decide_fresh(run)
             self.check(run, decision)
             if decision.refusals:
-                return self.refuse(decision.write + decision.already, decision.refusals)
+                planned = self.saved.plan.changes if self.saved else run.plan.changes
+                return self.refuse(planned, decision.refusals)
             return self.proceed(run, decision)
 
     def check(self, run: PlanRun, decision: Decision) -> None:
@@ -233,7 +234,7 @@ def _ending(outcome: Outcome, done: str, item: Item, message: str | None) -> str
     if item.status is not None:
         call += f": {item.status}"
     if outcome is Outcome.APPLIED:
-        return f"{done} ({call})"
+        return f"{done} ({call}{'; ' + message if message else ''})"
     if outcome is Outcome.ALREADY_APPLIED:
         return f"already applied ({call})"
     if outcome is Outcome.UNCONFIRMED:

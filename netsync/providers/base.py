@@ -324,7 +324,7 @@ class Provider:
         except VendorError as exc:
             if not exc.maybe_applied:
                 raise
-            return Outcome.APPLIED if self.took_effect(change) else None
+            return self._reread(change, result, str(exc))
         result.status = response.status_code
         result.request_id = result.request_id or self.request_id(response)
         if response.is_success:
@@ -334,10 +334,27 @@ class Provider:
         if response.status_code == 404 and write.gone_ok:
             return Outcome.APPLIED if ambiguous else Outcome.ALREADY_APPLIED
         if not write.idempotent and response.status_code >= 500:
-            return Outcome.APPLIED if self.took_effect(change) else None
+            return self._reread(change, result, f"answered {response.status_code}")
         if ambiguous and self.took_effect(change):
             return Outcome.ALREADY_APPLIED  # e.g. 409 conflict: an earlier send did take effect
         raise fail(self.label, write.method, write.path, response)
+
+    def _reread(self, change: Change, result: WriteResult, what: str) -> Outcome | None:
+        """After a send that may have reached the vendor: APPLIED when a re-read shows the
+        change, None (safe to send again) when it shows it did not take effect."""
+        try:
+            took = self.took_effect(change)
+        except VendorError as exc:
+            raise VendorError(
+                self.label,
+                f"{what}; the write may have reached {self.label} and the re-read that would "
+                f"tell failed ({exc}): run netsync plan to see where it stands",
+                maybe_applied=True,
+            ) from None
+        if took:
+            result.message = f"{what}, but a re-read shows the change took effect"
+            return Outcome.APPLIED
+        return None
 
     def _confirm(self, change: Change, progress: Callable[[str], None]) -> Outcome:
         clock = self.client.clock

@@ -6,7 +6,7 @@ import json
 import uuid
 
 import pytest
-from conftest import write_config
+from support import write_config
 
 
 def matter_id(i: int) -> str:

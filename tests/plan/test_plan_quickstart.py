@@ -8,8 +8,8 @@ from pathlib import Path
 
 import golden
 import pytest
-from conftest import QUICKSTART, converged_seed
 from jsonschema import Draft202012Validator
+from support import QUICKSTART, converged_seed
 
 from netsync.config.schema import format_checker, load_schema
 

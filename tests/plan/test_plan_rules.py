@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 
-from conftest import QUICKSTART, quickstart_seed, write_config
+from support import QUICKSTART, quickstart_seed, write_config
 
 RIVERA = "c3d4e5f6-7890-1abc-def2-34567890abcd"
 CALDWELL = "b2c3d4e5-6789-0abc-def1-234567890abc"

@@ -1,21 +1,15 @@
-"""Plan/drift end-to-end fixtures: a real sandbox on 127.0.0.1 and the real CLI pointed at it."""
+"""What end-to-end tests share: the quickstart example, its sandbox world (as seeded and as it
+looks once the quickstart plan took effect) and small file helpers. Fixtures are in conftest.py."""
 
 from __future__ import annotations
 
 import copy
-import os
-from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
 import yaml
-from click.testing import CliRunner
 
-from netsync.cli import main
-from netsync.sandbox import Sandbox
-
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 QUICKSTART = ROOT / "examples" / "quickstart"
 QUICKSTART_SEED = QUICKSTART / "sandbox" / "seed.yaml"
 CREDENTIAL_VARS = (
@@ -97,39 +91,6 @@ def converged_seed() -> dict[str, Any]:
         }
     )
     return seed
-
-
-@pytest.fixture
-def sandbox() -> Callable[..., Sandbox]:
-    """Start sandboxes on demand (seed dict or path); all are stopped after the test."""
-    started: list[Sandbox] = []
-
-    def start(seed: Any = None, **knobs: Any) -> Sandbox:
-        sb = Sandbox(seed=quickstart_seed() if seed is None else seed, **knobs).start()
-        started.append(sb)
-        return sb
-
-    yield start
-    for sb in started:
-        sb.stop()
-
-
-@pytest.fixture
-def netsync(monkeypatch) -> Iterator[Callable[..., tuple[int, str, str]]]:
-    """Run the real CLI in-process against a sandbox: netsync(sb, *args, env={...})."""
-    for name in CREDENTIAL_VARS:
-        monkeypatch.delenv(name, raising=False)
-    for name in list(os.environ):
-        if name.startswith("NETSYNC_") and name.endswith("_URL"):
-            monkeypatch.delenv(name, raising=False)
-
-    def run(sb: Sandbox | None, *args: str, env: dict[str, str | None] | None = None):
-        full_env: dict[str, str | None] = dict(sb.env()) if sb else {}
-        full_env.update(env or {})
-        result = CliRunner().invoke(main, list(args), env=full_env, catch_exceptions=False)
-        return result.exit_code, result.stdout, result.stderr
-
-    yield run
 
 
 def write_config(tmp_path: Path, text: str, name: str = "netsync.yaml") -> Path:
