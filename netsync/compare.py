@@ -161,11 +161,24 @@ class FieldRules:
         return result
 
     def canonical(self, name: str, value: Any) -> Any:
-        """A field's value in a form where equal-by-the-rules values are equal (for digests)."""
-        value = canonical(value)
+        """A field's value in a form where equal-by-the-rules values are equal and print the
+        same (for digests: 50, 50.0 and "50" alike; ids in one case; sets sorted)."""
+        value = _printable(canonical(value))
         if name in self.unordered and isinstance(value, list):
             return sorted(value, key=repr)
         return value
+
+
+def _printable(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value.normalize())
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {k: _printable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_printable(v) for v in value]
+    return value
 
 
 def _keyed(desired: Any, live: Any, key: str) -> tuple[list[dict[str, Any]], list[str]]:

@@ -19,6 +19,7 @@ from typing import Any
 from jsonschema import Draft202012Validator
 
 from netsync import __version__
+from netsync.compare import FieldRules
 from netsync.config.schema import format_checker, load_schema
 from netsync.files import write_atomically
 from netsync.model import Action, Change, Diagnostic, Location, Plan, Resource, ResourceType
@@ -69,14 +70,11 @@ def fingerprint(key: bytes, salt: str, change: Change, desired: Resource | None)
     """What apply compares: the managed live fields the plan saw (`before`, which never holds
     volatile fields such as `updated_at`) in a form where equal-by-the-rules values digest the
     same, and the desired state as the config gives it."""
-    rules = FIELD_RULES.get(change.type)
+    rules = FIELD_RULES.get(change.type, FieldRules())
     live = None
     fields: dict[str, str] = {}
     if change.before is not None and change.action is not Action.CREATE:
-        canonical = {
-            name: rules.canonical(name, value) if rules else value
-            for name, value in change.before.items()
-        }
+        canonical = {name: rules.canonical(name, value) for name, value in change.before.items()}
         live = digest(key, salt, canonical)
         # Per field, with the address, so equal values of two resources cannot be linked.
         fields = {

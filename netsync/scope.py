@@ -79,12 +79,18 @@ class Scope:
         return errors, warnings
 
     def limit(self, plan: Plan) -> None:
-        """Keep only the changes and warnings this scope selects."""
+        """Keep only the changes and diagnostics this scope selects (diagnostics about no
+        resource, or about a whole section such as a vendor that cannot be reached, stay)."""
         if self.everything:
             return
         plan.changes = [c for c in plan.changes if self.selects(c.address)]
-        plan.warnings = [w for w in plan.warnings if w.address is None or self.selects(w.address)]
+        plan.errors = [d for d in plan.errors if self._keeps(d)]
+        plan.warnings = [d for d in plan.warnings if self._keeps(d)]
         plan.scope = self.to_json()
+
+    def _keeps(self, diagnostic: Diagnostic) -> bool:
+        address = diagnostic.address
+        return address is None or split_address(address)[1] is None or self.selects(address)
 
     def to_json(self) -> dict[str, Any] | None:
         return {"targets": list(self.targets)} if self.targets else None

@@ -103,12 +103,12 @@ class Apply:
         ):
             if self.saved is None:
                 self.console.show_plan(run.plan)
+            planned = self.saved.plan.changes if self.saved else run.plan.changes
             if run.plan.errors:
-                return self.refuse(run.plan.changes, run.plan.errors, show=self.saved is not None)
+                return self.refuse(planned, run.plan.errors)
             decision = decide_saved(self.saved, run) if self.saved else decide_fresh(run)
             self.check(run, decision)
             if decision.refusals:
-                planned = self.saved.plan.changes if self.saved else run.plan.changes
                 return self.refuse(planned, decision.refusals)
             return self.proceed(run, decision)
 
@@ -130,12 +130,9 @@ class Apply:
                 Diagnostic(None, f"apply needs --force: {reason}") for reason in reasons
             ]
 
-    def refuse(
-        self, changes: list[Change], problems: list[Diagnostic], *, show: bool = True
-    ) -> int:
-        if show:
-            for problem in problems:
-                self.console.err(f"Error: {problem}")
+    def refuse(self, changes: list[Change], problems: list[Diagnostic]) -> int:
+        for problem in problems:
+            self.console.err(f"Error: {problem}")
         self.report.result = Verdict.REFUSED
         self.report.errors = [str(p) for p in problems]
         self.report.items = [
@@ -186,7 +183,10 @@ class Apply:
             item.ended = _now()
             item.method, item.path, item.status = written.method, written.path, written.status
             item.attempts, item.request_id = written.attempts, written.request_id
-            message = written.message and scrub(written.message, change.type, change.after)
+            live = run.read.live.get(address)
+            message = written.message and scrub(
+                written.message, change.type, change.after, change.before, live and live.fields
+            )
             self.console.err(f"{address}: {_ending(written.outcome, done, item, message)}")
             return Result(written.outcome, message)
 
@@ -203,7 +203,7 @@ class Apply:
         for address, result in sorted(state.results.items()):
             item = items.get(address) or Item(address, by_address[address].action.value, "")
             item.outcome, item.message = result.outcome.value, result.message
-            if result.outcome is Outcome.NOT_ATTEMPTED:
+            if result.outcome is Outcome.NOT_ATTEMPTED or item.ended is None:  # no end line yet
                 self.console.err(f"{address}: {result.message}")
             self.report.items.append(item)
         return self.finish(state.interrupted)

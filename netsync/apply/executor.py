@@ -71,8 +71,15 @@ class Executor:
 
     def execute(self) -> Run:
         interrupts = 0
+        notice = False
         while True:
             try:
+                if notice:  # inside the try: a second Ctrl-C while it prints still abandons
+                    notice = False
+                    self.notify(
+                        f"Interrupted: finishing {len(self.running)} write(s) in flight "
+                        "(Ctrl-C again to abandon them)"
+                    )
                 self._start_ready()
                 if not self.running:
                     break  # nothing in flight and nothing can start: the rest is settled below
@@ -89,10 +96,7 @@ class Executor:
                 self.run_state.interrupted = True
                 self.stopped = "not attempted: apply was interrupted"
                 if interrupts == 1 and self.running:
-                    self.notify(
-                        f"Interrupted: finishing {len(self.running)} write(s) in flight "
-                        "(Ctrl-C again to abandon them)"
-                    )
+                    notice = True
                     continue
                 self._abandon()
                 break
@@ -142,12 +146,12 @@ class Executor:
 
     def _abandon(self) -> None:
         self.run_state.abandoned = True
-        for address in self.running:
-            self.run_state.results[address] = Result(
-                Outcome.FAILED,
-                "abandoned by a second Ctrl-C while in flight: it may or may not have taken "
-                "effect; run netsync plan to see",
-            )
+        message = (
+            "abandoned by a second Ctrl-C while in flight: it may or may not have taken "
+            "effect; run netsync plan to see"
+        )
+        for address in sorted(self.running):
+            self.run_state.results[address] = Result(Outcome.FAILED, message)
         self.running.clear()
 
     def _settle(self) -> None:

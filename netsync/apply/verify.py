@@ -59,7 +59,7 @@ def decide_saved(saved: SavedPlan, run: PlanRun) -> Decision:
                 )
             continue
         if now.action is Action.NOOP:
-            decision.already.append(now)
+            decision.already.append(planned)
             continue
         seen = saved.resources.get(planned.address)
         found = fingerprint(key, saved.salt, now, desired.get(planned.address))

@@ -58,6 +58,7 @@ class Write:
     idempotent: bool = True  # safe to send again: PUT, the outbound upsert, DELETE
     credential: Credential | bool = True  # True: the provider's default credential
     confirm: bool = False  # accepted now, visible later (Smokeball 202): re-read until it shows
+    verify: bool = False  # re-read once after success (a re-refer may answer 200 or 201)
     gone_ok: bool = False  # a 404 means the work is done (DELETE)
     request_id: str | None = None  # an id we send (Smokeball RequestId), for the report
 
@@ -330,9 +331,17 @@ class Provider:
         if response.is_success:
             if write.confirm:
                 return self._confirm(change, progress)
+            if write.verify and not self.took_effect(change):
+                raise VendorError(
+                    self.label,
+                    f"{write.method} {write.path} answered {response.status_code}, but a "
+                    "re-read does not show the change",
+                    status=response.status_code,
+                )
             return Outcome.APPLIED
-        if response.status_code == 404 and write.gone_ok:
-            return Outcome.APPLIED if ambiguous else Outcome.ALREADY_APPLIED
+        if response.status_code == 404 and write.gone_ok:  # sent before: an earlier send did it
+            again = ambiguous or attempts.count > 1
+            return Outcome.APPLIED if again else Outcome.ALREADY_APPLIED
         if not write.idempotent and response.status_code >= 500:
             return self._reread(change, result, f"answered {response.status_code}")
         if ambiguous and self.took_effect(change):

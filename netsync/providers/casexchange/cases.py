@@ -69,6 +69,7 @@ class Cases:
             body=body,
             idempotent=False,
             credential=self.cx.bearer,
+            verify=True,
         )
 
     def took_effect(self, change: Change) -> bool:
