@@ -248,39 +248,18 @@ class VendorClient:
         """
         url = path if path.startswith("http") else f"{self.base_url}{path}"
         auth = self.credential if credential is True else (credential or None)
+        payload = {"json": json, "content": content, "params": params, "data": data}
         renewed = False
         attempt = 0
         while True:
             sent_headers = dict(headers or {})
             if auth is not None:
                 auth.apply(sent_headers)
-            if self.rate_limit:
-                self.rate_limit.acquire()
-            if attempts is not None:
-                attempts.count += 1
             try:
-                with self._in_flight or nullcontext():
-                    response = self.client.request(
-                        method,
-                        url,
-                        json=json,
-                        content=content,
-                        params=params,
-                        headers=sent_headers,
-                        data=data,
-                    )
+                response = self._send(method, url, sent_headers, payload, attempts)
             except httpx.HTTPError as exc:
-                reason = _describe_transport_error(exc)
-                unsent = isinstance(exc, _NOT_SENT)
                 attempt += 1
-                if attempt >= self.retry.attempts or not (unsent or idempotent):
-                    raise VendorError(
-                        self.vendor,
-                        f"{method} {_show(url)} failed: {reason}",
-                        maybe_applied=not unsent and not idempotent,
-                    ) from None
-                log.warning(Secrets.redact(f"{self.vendor}: {method} {_show(url)}: {reason}"))
-                self.clock.sleep(self.retry.backoff(attempt - 1))
+                self._transport_failure(exc, method, url, attempt, idempotent)
                 continue
             expired = response.status_code == 401 and auth is not None and not renewed
             if expired and auth.renew(response, sent_headers):
@@ -293,6 +272,38 @@ class VendorClient:
             if not retryable or attempt >= self.retry.attempts:
                 return response
             self._wait(response, method, url, attempt)
+
+    def _send(
+        self,
+        method: str,
+        url: str,
+        headers: dict[str, str],
+        payload: dict[str, Any],
+        attempts: Attempts | None,
+    ) -> httpx.Response:
+        """One send, paced by the rate limit and within the cap on requests in flight."""
+        if self.rate_limit:
+            self.rate_limit.acquire()
+        if attempts is not None:
+            attempts.count += 1
+        with self._in_flight or nullcontext():
+            return self.client.request(method, url, headers=headers, **payload)
+
+    def _transport_failure(
+        self, exc: httpx.HTTPError, method: str, url: str, attempt: int, idempotent: bool
+    ) -> None:
+        """Sleep before the next attempt, or raise when there is none: attempts are used up,
+        or the request may have reached the vendor and is not safe to repeat."""
+        reason = _describe_transport_error(exc)
+        unsent = isinstance(exc, _NOT_SENT)
+        if attempt >= self.retry.attempts or not (unsent or idempotent):
+            raise VendorError(
+                self.vendor,
+                f"{method} {_show(url)} failed: {reason}",
+                maybe_applied=not unsent and not idempotent,
+            ) from None
+        log.warning(Secrets.redact(f"{self.vendor}: {method} {_show(url)}: {reason}"))
+        self.clock.sleep(self.retry.backoff(attempt - 1))
 
     def _wait(self, response: httpx.Response, method: str, url: str, attempt: int) -> None:
         demanded = retry_after(response, self.clock.time())

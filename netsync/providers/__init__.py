@@ -53,6 +53,38 @@ def open_providers(
             provider.close()
 
 
+def _prefetch(
+    providers: Mapping[str, Provider],
+    desired: list[Resource],
+    merged: ReadResult,
+    parallelism: int,
+) -> set[str]:
+    """Run every provider's account-wide reads; the vendors whose reads failed."""
+    by_vendor: dict[str, list[Resource]] = {}
+    for resource in desired:
+        by_vendor.setdefault(resource.type.vendor, []).append(resource)
+    tasks = [
+        (vendor, task)
+        for vendor, provider in providers.items()
+        for task in provider.prefetch(by_vendor.get(vendor, []))
+    ]
+
+    def run(item: tuple[str, Callable[[], None]]) -> tuple[str, VendorError | None]:
+        vendor, task = item
+        try:
+            task()
+        except VendorError as exc:
+            return vendor, exc
+        return vendor, None
+
+    failed: set[str] = set()
+    for vendor, error in run_parallel(run, tasks, parallelism):
+        if error is not None and vendor not in failed:
+            failed.add(vendor)
+            merged.errors.append(Diagnostic(_section_of(vendor), str(error)))
+    return failed
+
+
 def read_live(
     providers: Mapping[str, Provider],
     desired: list[Resource],
@@ -62,30 +94,7 @@ def read_live(
 ) -> ReadResult:
     """Read every desired resource's live state; failures become errors on their address."""
     merged = ReadResult()
-    failed_vendors: set[str] = set()
-    by_vendor: dict[str, list[Resource]] = {}
-    for resource in desired:
-        by_vendor.setdefault(resource.type.vendor, []).append(resource)
-
-    prefetch = [
-        (vendor, task)
-        for vendor, provider in providers.items()
-        for task in provider.prefetch(by_vendor.get(vendor, []))
-    ]
-
-    def run_prefetch(item: tuple[str, Callable[[], None]]) -> tuple[str, VendorError | None]:
-        vendor, task = item
-        try:
-            task()
-        except VendorError as exc:
-            return vendor, exc
-        return vendor, None
-
-    for vendor, error in run_parallel(run_prefetch, prefetch, parallelism):
-        if error is not None and vendor not in failed_vendors:
-            failed_vendors.add(vendor)
-            merged.errors.append(Diagnostic(_section_of(vendor), str(error)))
-
+    failed_vendors = _prefetch(providers, desired, merged, parallelism)
     todo = [r for r in desired if r.type.vendor not in failed_vendors]
 
     def read_one(resource: Resource) -> tuple[Resource, LiveResource | VendorError | None]:

@@ -1,0 +1,86 @@
+"""Command line: flags -> pipeline -> exit code.
+
+Exit codes are part of the contract: 0 ok, 1 error (usage errors too: click's default 2 would
+read as "changes" in a CI script), 2 changes or drift where asked for, 130 interrupted apply.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any
+
+import click
+
+from netsync import __version__
+from netsync.cli.apply import apply
+from netsync.cli.commands import demo, drift, plan, show, validate
+from netsync.cli.options import EXIT_ERROR, EXIT_OK
+from netsync.http import Secrets
+from netsync.sandbox.cli import sandbox
+
+
+class NetsyncGroup(click.Group):
+    """Maps every usage error and abort to exit 1."""
+
+    def main(self, args: Any = None, prog_name: str | None = None, **extra: Any) -> Any:
+        standalone = extra.pop("standalone_mode", True)
+        try:
+            rv = super().main(args, prog_name or "netsync", standalone_mode=False, **extra)
+        except click.ClickException as exc:
+            exc.show()
+            rv = EXIT_ERROR
+        except click.Abort:
+            click.echo("Aborted.", err=True)
+            rv = EXIT_ERROR
+        except KeyboardInterrupt:
+            click.echo("Interrupted.", err=True)
+            rv = EXIT_ERROR
+        except Exception as exc:  # a bug: still no traceback, still no secret
+            if os.environ.get("NETSYNC_DEBUG"):
+                raise
+            message = Secrets.redact(f"{type(exc).__name__}: {exc}")
+            click.echo(
+                f"netsync: internal error: {message} (set NETSYNC_DEBUG=1 for details)", err=True
+            )
+            rv = EXIT_ERROR
+        code = rv if isinstance(rv, int) else EXIT_OK
+        if standalone:
+            sys.exit(code)
+        return code
+
+
+@click.group(
+    name="netsync", cls=NetsyncGroup, context_settings={"help_option_names": ["-h", "--help"]}
+)
+@click.version_option(__version__, "--version", prog_name="netsync")
+def main() -> None:
+    """GitOps for referral networks: plan and apply CaseXchange, Smokeball and Trackops
+    settings from YAML in git, and report drift.
+
+    \b
+    Examples:
+      netsync validate -c network/
+      netsync plan -c network/ --format markdown > plan.md
+      netsync apply -c network/ --auto-approve
+    """
+
+
+for _command in (validate, plan, drift, show, apply, demo, sandbox):
+    main.add_command(_command)
+
+
+def _not_built(name: str, issue: int) -> click.Command:
+    @click.command(
+        name=name,
+        context_settings={"ignore_unknown_options": True, "allow_extra_args": True},
+        help=f"Not built yet (tracked in issue #{issue}).",
+    )
+    def command() -> int:
+        click.echo(f"netsync {name}: not built yet (tracked in issue #{issue}).", err=True)
+        return EXIT_ERROR
+
+    return command
+
+
+main.add_command(_not_built("export", 11))

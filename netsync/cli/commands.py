@@ -1,0 +1,232 @@
+"""The reading commands: validate, plan, drift, show, and the demo."""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from pathlib import Path
+
+import click
+
+from netsync.cli.options import (
+    COLOR_OPTION,
+    CONFIG_OPTION,
+    EXIT_CHANGES,
+    EXIT_ERROR,
+    EXIT_OK,
+    FORMAT_OPTION,
+    MAX_WAIT_OPTION,
+    PARALLELISM_OPTION,
+    TARGET_OPTION,
+    report_config_errors,
+    use_color,
+)
+from netsync.config import Config, ConfigError, load_config
+from netsync.demo import EXAMPLE, run_demo
+from netsync.kinds import ResourceType
+from netsync.model import Plan
+from netsync.pipeline import PlanRun, run_plan
+from netsync.planfile import PlanFileError, read_plan_file, write_plan_file
+from netsync.progress import Progress
+from netsync.providers import Options
+from netsync.render import render
+from netsync.scope import Scope
+
+
+def describe(config: Config) -> str:
+    counts = Counter(r.type for r in config.resources)
+    parts = []
+    for rtype in ResourceType:
+        n = counts.get(rtype, 0)
+        if n:
+            one, many = rtype.kind.nouns
+            parts.append(f"{n} {one if n == 1 else many}")
+    declared = ", ".join(parts) if parts else "no resources"
+    files = len(config.files)
+    aliases = len(config.firms)
+    return (
+        f"Config is valid: {declared}; {aliases} firm alias{'es' if aliases != 1 else ''} "
+        f"({files} file{'s' if files != 1 else ''})."
+    )
+
+
+@click.command()
+@CONFIG_OPTION
+def validate(config_path: str) -> int:
+    """Check the config against the schema and references, without touching any API.
+
+    \b
+    Examples:
+      netsync validate
+      netsync validate -c examples/quickstart
+    """
+    try:
+        config = load_config(config_path)
+    except ConfigError as exc:
+        return report_config_errors(exc)
+    click.echo(describe(config))
+    return EXIT_OK
+
+
+def read_and_plan(
+    config_path: str, targets: tuple[str, ...], parallelism: int, max_wait: float
+) -> PlanRun | int:
+    try:
+        config = load_config(config_path)
+    except ConfigError as exc:
+        return report_config_errors(exc)
+    with Progress("Reading live state") as progress:
+        return run_plan(
+            config,
+            os.environ,
+            scope=Scope.of(targets),
+            parallelism=parallelism,
+            progress=progress,
+            options=Options(max_wait=max_wait),
+        )
+
+
+def emit(plan: Plan, fmt: str, no_color: bool, *, drift: bool = False) -> None:
+    """The plan on stdout; errors on stderr as `path:line:col: address: message` (SPEC 3).
+
+    Text output counts the errors but leaves their lines to stderr so they are not printed
+    twice; json and markdown keep them in the document too, since pipelines read only that.
+    """
+    color = use_color(no_color)
+    click.echo(render(plan, fmt, color=color, drift=drift, errors_inline=False), nl=False)
+    for diagnostic in plan.errors:
+        click.echo(str(diagnostic), err=True)
+
+
+@click.command()
+@CONFIG_OPTION
+@FORMAT_OPTION
+@click.option("-o", "--out", "plan_file", metavar="PLANFILE", help="Also save the plan for apply.")
+@TARGET_OPTION
+@click.option(
+    "--detailed-exitcode", is_flag=True, help="Exit 2 when there are changes (0 none, 1 error)."
+)
+@PARALLELISM_OPTION
+@MAX_WAIT_OPTION
+@COLOR_OPTION
+def plan(
+    config_path: str,
+    fmt: str,
+    plan_file: str | None,
+    targets: tuple[str, ...],
+    detailed_exitcode: bool,
+    parallelism: int,
+    max_wait: float,
+    no_color: bool,
+) -> int:
+    """Read the live network, diff it against the config and print the plan.
+
+    \b
+    Examples:
+      netsync plan -c network/
+      netsync plan -c network/ --format markdown > plan.md
+      netsync plan --target network.outbound --detailed-exitcode
+      netsync plan -o release.plan && netsync apply release.plan
+    """
+    run = read_and_plan(config_path, targets, parallelism, max_wait)
+    if isinstance(run, int):
+        return run
+    emit(run.plan, fmt, no_color)
+    if run.plan.errors:
+        return EXIT_ERROR
+    if plan_file:
+        try:
+            saved = write_plan_file(plan_file, run)
+        except OSError as exc:
+            click.echo(f"Error: cannot write {plan_file}: {exc.strerror or exc}", err=True)
+            return EXIT_ERROR
+        click.echo(f"Saved the plan to {saved}.", err=True)
+    if detailed_exitcode and run.plan.has_changes:
+        return EXIT_CHANGES
+    return EXIT_OK
+
+
+@click.command()
+@CONFIG_OPTION
+@FORMAT_OPTION
+@TARGET_OPTION
+@PARALLELISM_OPTION
+@MAX_WAIT_OPTION
+@COLOR_OPTION
+def drift(
+    config_path: str,
+    fmt: str,
+    targets: tuple[str, ...],
+    parallelism: int,
+    max_wait: float,
+    no_color: bool,
+) -> int:
+    """Report where the live network differs from the config (exit 0 none, 2 drift, 1 error).
+
+    \b
+    Examples:
+      netsync drift -c network/
+      netsync drift -c network/ --format json > drift.json || alert
+    """
+    run = read_and_plan(config_path, targets, parallelism, max_wait)
+    if isinstance(run, int):
+        return run
+    emit(run.plan, fmt, no_color, drift=True)
+    if run.plan.errors:
+        return EXIT_ERROR
+    return EXIT_CHANGES if run.plan.has_changes else EXIT_OK
+
+
+@click.command()
+@click.argument("plan_file", metavar="PLANFILE")
+@FORMAT_OPTION
+@COLOR_OPTION
+def show(plan_file: str, fmt: str, no_color: bool) -> int:
+    """Render a plan saved with `plan -o`.
+
+    \b
+    Examples:
+      netsync show release.plan
+      netsync show release.plan --format markdown
+    """
+    try:
+        saved = read_plan_file(plan_file)
+    except PlanFileError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        return EXIT_ERROR
+    click.echo(render(saved.plan, fmt, color=use_color(no_color)), nl=False)
+    return EXIT_OK
+
+
+@click.command()
+@click.option(
+    "-c",
+    "--config",
+    "config_path",
+    default=str(EXAMPLE),
+    show_default=True,
+    metavar="PATH",
+    help="Config to plan.",
+)
+@click.option(
+    "--seed",
+    default=str(EXAMPLE / "sandbox" / "seed.yaml"),
+    show_default=True,
+    metavar="FILE",
+    help="Sandbox world to plan against.",
+)
+def demo(config_path: str, seed: str) -> int:
+    """Run the main job against the built-in sandbox: no credentials, no network.
+
+    Starts the sandbox seeded with the example's live world, then runs validate, plan and
+    drift against it exactly as a CI job would.
+
+    \b
+    Examples:
+      netsync demo
+      netsync demo -c my-network/ --seed my-world.yaml
+    """
+    root = click.get_current_context().find_root().command  # the `netsync` group
+    return run_demo(
+        Path(config_path), Path(seed), lambda args: root.main(args, standalone_mode=False)
+    )
