@@ -388,3 +388,35 @@ def test_without_a_cap_requests_run_concurrently():
     most, served = _most_in_flight(None)
     assert most == 8
     assert served == 8
+
+
+# --- what the mutation run of netsync/http.py found untested -----------------------------------
+
+
+def test_token_bucket_burst_is_independent_of_its_rate():
+    """A bucket of rate 1/s and burst 3 sends 3 at once, then one a second (not rate-sized)."""
+    clock = FakeClock()
+    bucket = TokenBucket(1, 3, clock=clock)
+    for _ in range(5):
+        bucket.acquire()
+    assert clock.sleeps == [1.0, 1.0]
+
+
+@pytest.mark.parametrize(
+    ("error", "reason"),
+    [
+        (httpx.ConnectError("refused"), "cannot connect (is the URL right"),
+        (httpx.ReadTimeout("slow"), "timed out"),
+        (httpx.RemoteProtocolError("bad"), "RemoteProtocolError"),
+    ],
+)
+def test_transport_failures_are_described_for_people(error, reason):
+    """The final error names the vendor, the call and what went wrong, never a traceback."""
+    clock = FakeClock()
+    client = make_client(Script(error), clock, attempts=2)
+    with pytest.raises(VendorError) as raised:
+        client.request("GET", "/things?client=Jane")
+    message = str(raised.value)
+    assert message.startswith("Vendor: GET http://vendor.test/things failed: ")
+    assert reason in message and "Jane" not in message  # no query string in messages
+    assert raised.value.vendor == "Vendor"
