@@ -90,6 +90,7 @@ class VendorError(Exception):
         maybe_applied: bool = False,
     ) -> None:
         super().__init__(Secrets.redact(f"{vendor}: {message}"))
+        self.reason = Secrets.redact(message)  # the message without the vendor's name
         self.vendor = vendor
         self.status = status
         self.code = code
@@ -183,6 +184,15 @@ class Attempts:
 
 # A request failed before any byte reached the vendor: always safe to send again.
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol)
+MAX_ANSWER = 32 * 1024 * 1024  # bytes: a vendor answer larger than this is refused, unread
+
+
+class AnswerTooLarge(httpx.DecodingError):
+    """The vendor's answer is larger than MAX_ANSWER: refused before it fills the memory."""
+
+
+class AnswerTooSlow(httpx.ReadTimeout):
+    """The answer kept trickling in past the timeout (each chunk on time, the whole not)."""
 
 
 @dataclass
@@ -287,7 +297,35 @@ class VendorClient:
         if attempts is not None:
             attempts.count += 1
         with self._in_flight or nullcontext():
-            return self.client.request(method, url, headers=headers, **payload)
+            request = self.client.build_request(method, url, headers=headers, **payload)
+            response = self.client.send(request, stream=True)
+            try:
+                content = self._read(response)
+            finally:
+                response.close()
+        # The body is decoded already: drop the headers that described its transfer encoding.
+        kept = [
+            (name, value)
+            for name, value in response.headers.multi_items()
+            if name.lower() not in ("content-encoding", "content-length", "transfer-encoding")
+        ]
+        return httpx.Response(response.status_code, headers=kept, content=content, request=request)
+
+    def _read(self, response: httpx.Response) -> bytes:
+        """The whole body, bounded in size and in total time (a slow drip of small chunks
+        would never trip a per-read timeout)."""
+        declared = response.headers.get("Content-Length", "")
+        if declared.isdigit() and int(declared) > MAX_ANSWER:
+            raise AnswerTooLarge(f"{int(declared)} bytes")
+        deadline = self.clock.monotonic() + self.timeout
+        body = bytearray()
+        for chunk in response.iter_bytes():
+            body += chunk
+            if len(body) > MAX_ANSWER:
+                raise AnswerTooLarge(f"more than {MAX_ANSWER} bytes")
+            if self.clock.monotonic() > deadline:
+                raise AnswerTooSlow(f"still arriving after {self.timeout:g} s")
+        return bytes(body)
 
     def _transport_failure(
         self, exc: httpx.HTTPError, method: str, url: str, attempt: int, idempotent: bool
@@ -296,7 +334,8 @@ class VendorClient:
         or the request may have reached the vendor and is not safe to repeat."""
         reason = _describe_transport_error(exc)
         unsent = isinstance(exc, _NOT_SENT)
-        if attempt >= self.retry.attempts or not (unsent or idempotent):
+        final = isinstance(exc, AnswerTooLarge)  # it would be as large again
+        if final or attempt >= self.retry.attempts or not (unsent or idempotent):
             raise VendorError(
                 self.vendor,
                 f"{method} {_show(url)} failed: {reason}",
@@ -344,8 +383,14 @@ def _show(url: str) -> str:
 def _describe_transport_error(exc: httpx.HTTPError) -> str:
     if isinstance(exc, httpx.ConnectError):
         return "cannot connect (is the URL right and the service reachable?)"
+    if isinstance(exc, AnswerTooLarge):
+        return f"the answer is too large ({exc}; netsync reads at most {MAX_ANSWER // 2**20} MB)"
+    if isinstance(exc, AnswerTooSlow):
+        return f"the answer is too slow ({exc})"
     if isinstance(exc, httpx.TimeoutException):
         return "timed out"
+    if isinstance(exc, httpx.ReadError | httpx.WriteError | httpx.RemoteProtocolError):
+        return f"the connection broke mid-answer ({type(exc).__name__})"
     return type(exc).__name__
 
 

@@ -57,6 +57,8 @@ class Resource:
     field_locations: dict[str, Location] = field(default_factory=dict)
     # Fields sent with a write but never compared (a re-referral's `notes`).
     write_only: dict[str, Any] = field(default_factory=dict)
+    # Fields neither compared, shown nor written (ignore_fields, per kind or per resource).
+    ignored: frozenset[str] = frozenset()
 
     def field_location(self, name: str) -> Location | None:
         return self.field_locations.get(name.split(".")[0], self.location)
@@ -163,6 +165,9 @@ class Plan:
     requires_force: list[str] = field(default_factory=list)
     # What the plan was limited to ({"targets": [...]}); None for a whole plan.
     scope: dict[str, Any] | None = None
+    # Live objects the config's sections cover but do not declare (routing rules without
+    # prune): not changed by apply, but drift from git.
+    unmanaged: list[Change] = field(default_factory=list)
 
     def summary(self) -> dict[str, int]:
         counts = {action.value: 0 for action in Action}

@@ -87,11 +87,14 @@ def planning(
                 pending_policy=config.pending_policy,
                 prune=config.prune,
                 discover=discover,
+                ignore_rules=config.ignore_rules,
                 aliases={firm_id: alias for alias, firm_id in config.firms.items()},
-                normalize=lambda r: normalized.get(r.address, dict(r.fields)),
+                normalize=lambda r: _managed(r, normalized.get(r.address, r.fields)),
             )
         )
         scope.limit(plan)
+        if plan.scope is not None:
+            plan.scope["selected"] = len(desired)  # declared resources the targets selected
         plan.requires_force = force_reasons(
             plan, len(config.resources), config.max_change_percent, config.min_resources
         )
@@ -112,6 +115,11 @@ def run_plan(
         config, env, scope=scope, parallelism=parallelism, progress=progress, options=options
     ) as run:
         return replace(run, providers={})
+
+
+def _managed(resource: Resource, fields: dict) -> dict:
+    """The fields a plan compares: ignored ones never take part."""
+    return {k: v for k, v in fields.items() if k not in resource.ignored}
 
 
 def _normalize(

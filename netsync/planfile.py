@@ -21,11 +21,10 @@ from jsonschema import Draft202012Validator
 from netsync import __version__
 from netsync.compare import FieldRules
 from netsync.config.schema import format_checker, load_schema
-from netsync.files import write_atomically
 from netsync.model import Action, Change, Diagnostic, Location, Plan, Resource, ResourceType
 from netsync.pipeline import PlanRun
 from netsync.providers import FIELD_RULES
-from netsync.render import plan_to_json
+from netsync.render import FORMAT_VERSION, plan_to_json
 
 
 class PlanFileError(Exception):
@@ -49,14 +48,58 @@ class Fingerprint:
         }
 
 
+@dataclass(frozen=True)
+class SavedChange:
+    """A change as a plan file holds it: masked, so it can be shown and can name an address,
+    but it is not a `Change` and cannot be written (apply re-derives every write from the
+    config and fresh reads, and checks it against this)."""
+
+    address: str
+    type: ResourceType
+    id: str | None
+    action: Action
+    fields: tuple[str, ...]
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+    write_only: dict[str, Any]
+
+
 @dataclass
 class SavedPlan:
-    plan: Plan  # masked: for `show` and for naming addresses, never for writing
+    changes: list[SavedChange]
+    errors: list[Diagnostic]
+    warnings: list[Diagnostic]
+    requires_force: list[str]
+    scope: dict[str, Any] | None
+    firm_names: dict[str, str]
     netsync_version: str
     endpoints: dict[str, Any]  # the plan file's `targets`
     config_digest: str
     salt: str
     resources: dict[str, Fingerprint]
+
+    def display(self) -> Plan:
+        """The plan as `plan` printed it, for the renderers (masked values only)."""
+        return Plan(
+            changes=[
+                Change(
+                    c.address,
+                    c.type,
+                    c.id,
+                    c.action,
+                    list(c.fields),
+                    c.before,
+                    c.after,
+                    dict(self.firm_names),
+                    dict(c.write_only),
+                )
+                for c in self.changes
+            ],
+            errors=list(self.errors),
+            warnings=list(self.warnings),
+            requires_force=list(self.requires_force),
+            scope=self.scope,
+        )
 
 
 def digest(key: bytes, salt: str, value: Any) -> str:
@@ -110,11 +153,6 @@ def plan_document(run: PlanRun, salt: str | None = None) -> dict[str, Any]:
     return document
 
 
-def write_plan_file(path: str, run: PlanRun) -> Path:
-    """Written whole or not at all: a half-written plan must never be applied."""
-    return write_atomically(path, json.dumps(plan_document(run), indent=2) + "\n")
-
-
 def read_plan_file(path: str) -> SavedPlan:
     try:
         document = json.loads(Path(path).read_text())
@@ -122,6 +160,12 @@ def read_plan_file(path: str) -> SavedPlan:
         raise PlanFileError(f"{path}: cannot read: {exc.strerror or exc}") from None
     except (ValueError, UnicodeDecodeError, RecursionError):
         raise PlanFileError(f"{path}: not a netsync plan file (not JSON)") from None
+    version = document.get("format_version") if isinstance(document, dict) else None
+    if isinstance(document, dict) and "format_version" in document and version != FORMAT_VERSION:
+        raise PlanFileError(
+            f"{path}: plan format_version {version!r} is not supported: netsync {__version__} "
+            f"reads format {FORMAT_VERSION} (use the netsync version that wrote the file)"
+        )
     validator = Draft202012Validator(
         load_schema("plan.schema.json"), format_checker=format_checker()
     )
@@ -129,14 +173,6 @@ def read_plan_file(path: str) -> SavedPlan:
     if problem is not None:
         where = "/".join(str(p) for p in problem.absolute_path) or "(top level)"
         raise PlanFileError(f"{path}: not a valid netsync plan file: {where}: {problem.message}")
-    names = document.get("firm_names", {})
-    plan = Plan(
-        changes=[_change(c, names) for c in document["changes"]],
-        errors=[_diagnostic(d) for d in document["errors"]],
-        warnings=[_diagnostic(d) for d in document["warnings"]],
-        requires_force=list(document.get("requires_force") or []),
-        scope=document.get("scope"),
-    )
     resources = {
         address: Fingerprint(
             item["live_digest"], item["desired_digest"], item.get("live_fields", {})
@@ -144,7 +180,12 @@ def read_plan_file(path: str) -> SavedPlan:
         for address, item in (document.get("resources") or {}).items()
     }
     return SavedPlan(
-        plan=plan,
+        changes=[_change(c) for c in document["changes"]],
+        errors=[_diagnostic(d) for d in document["errors"]],
+        warnings=[_diagnostic(d) for d in document["warnings"]],
+        requires_force=list(document.get("requires_force") or []),
+        scope=document.get("scope"),
+        firm_names=dict(document.get("firm_names") or {}),
         netsync_version=document.get("netsync_version", ""),
         endpoints=document.get("targets") or {},
         config_digest=document.get("config_digest", ""),
@@ -153,22 +194,21 @@ def read_plan_file(path: str) -> SavedPlan:
     )
 
 
-def _change(item: dict[str, Any], names: dict[str, str]) -> Change:
+def _change(item: dict[str, Any]) -> SavedChange:
     rtype = ResourceType(item["type"])
     after = item["after"]
     write_only = {}
     if after is not None:  # the document shows what is sent beside `after`: split it again
         write_only = {k: v for k, v in after.items() if k in rtype.kind.write_only}
         after = {k: v for k, v in after.items() if k not in rtype.kind.write_only}
-    return Change(
+    return SavedChange(
         address=item["address"],
         type=rtype,
         id=item["id"],
         action=Action(item["action"]),
-        fields=item["fields"],
+        fields=tuple(item["fields"]),
         before=item["before"],
         after=after,
-        labels=names,
         write_only=write_only,
     )
 

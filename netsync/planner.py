@@ -37,6 +37,7 @@ class PlanInput:
     prune: bool = False
     # Kinds whose undeclared live objects are planned (prune, the pending policy).
     discover: frozenset[ResourceType] = frozenset()
+    ignore_rules: frozenset[str] = frozenset()  # routing.ignore: undeclared rules left alone
     aliases: dict[str, str] = field(default_factory=dict)  # firm id -> alias
     normalize: Callable[[Resource], dict[str, Any]] = lambda r: dict(r.fields)
 
@@ -190,17 +191,23 @@ class Planner:
         for rule in live_rules:
             by_name.setdefault(rule.key or "", []).append(rule)
             by_id[str(rule.id).lower()] = rule
-        matched: set[Any] = set()
+        found: dict[str, list[LiveResource]] = {}
         for resource in resources:
-            desired = self.given.normalize(resource)
             if resource.id:
                 pinned = by_id.get(resource.id.lower())
                 if pinned is None:
                     self.error(resource, f"no live routing rule has the pinned id {resource.id}")
                     continue
-                candidates = [pinned]
+                found[resource.address] = [pinned]
             else:
-                candidates = by_name.get(resource.key, [])
+                found[resource.address] = by_name.get(resource.key, [])
+        claims = self._claims(resources, found)
+        matched: set[Any] = set()
+        for resource in resources:
+            if resource.address not in found or resource.address in claims:
+                continue
+            desired = self.given.normalize(resource)
+            candidates = found[resource.address]
             if len(candidates) > 1:
                 self.error(
                     resource,
@@ -231,13 +238,41 @@ class Planner:
             labels.update(self.labels(fields.get("targetFirmId")))
             live = LiveResource(resource.address, True, rule.id, fields)
             self.compare(resource, desired, live, labels=labels)
+        matched.update(rule.id for rules in claims.values() for rule in rules)
         if ResourceType.ROUTING_RULE in self.given.discover:
             self._undeclared_rules([r for r in live_rules if r.id not in matched])
 
+    def _claims(
+        self, resources: list[Resource], found: dict[str, list[LiveResource]]
+    ) -> dict[str, list[LiveResource]]:
+        """Declared rules that would take the same live rule (one by name, one pinned by id):
+        a plan error on each, never two changes to one rule."""
+        by_rule: dict[Any, list[Resource]] = {}
+        for resource in resources:
+            candidates = found.get(resource.address, [])
+            if len(candidates) == 1:
+                by_rule.setdefault(candidates[0].id, []).append(resource)
+        claims: dict[str, list[LiveResource]] = {}
+        for rule_id, rivals in by_rule.items():
+            if len(rivals) < 2:
+                continue
+            names = " and ".join(r.address for r in rivals)
+            for resource in rivals:
+                self.error(
+                    resource,
+                    f"live routing rule {rule_id} is matched by {names}: keep one of them "
+                    "(a pinned id: and a name can point at the same rule)",
+                )
+                claims[resource.address] = found[resource.address]
+        return claims
+
     def _undeclared_rules(self, rules: list[LiveResource]) -> None:
+        """Live rules nobody declared: deleted under prune; otherwise unmanaged (a warning
+        in the plan, drift for `netsync drift`); rules named in routing.ignore are left out."""
         by_name: dict[str, list[LiveResource]] = {}
         for rule in rules:
-            by_name.setdefault(rule.key or "", []).append(rule)
+            if (rule.key or "") not in self.given.ignore_rules:
+                by_name.setdefault(rule.key or "", []).append(rule)
         for name, same in by_name.items():
             address = ResourceType.ROUTING_RULE.address(name)
             if len(same) > 1:
@@ -257,6 +292,7 @@ class Planner:
                         "(routing.prune: true would delete them)",
                         address,
                     )
+                    self.plan.unmanaged += [self._unmanaged(address, rule) for rule in same]
                 continue
             rule = same[0]
             if not self.given.prune:
@@ -265,6 +301,7 @@ class Planner:
                     "live routing rule is not declared (routing.prune: true would delete it)",
                     address,
                 )
+                self.plan.unmanaged.append(self._unmanaged(address, rule))
                 continue
             self.plan.changes.append(
                 Change(
@@ -277,6 +314,16 @@ class Planner:
                     labels=self.labels(rule.fields.get("targetFirmId")),
                 )
             )
+
+    def _unmanaged(self, address: str, rule: LiveResource) -> Change:
+        return Change(
+            address=address,
+            type=ResourceType.ROUTING_RULE,
+            id=rule.id,
+            action=Action.NOOP,
+            before=dict(rule.fields),
+            labels=self.labels(rule.fields.get("targetFirmId")),
+        )
 
     # --- pending inbound requests nobody declared -----------------------------------------
 
@@ -334,6 +381,7 @@ class Planner:
             inbound = {r.id for r in self.given.desired if r.type is ResourceType.INBOUND}
             self.pending_requests(discovered[ResourceType.INBOUND], {i for i in inbound if i})
         self.plan.changes.sort(key=lambda c: c.address)
+        self.plan.unmanaged.sort(key=lambda c: (c.address, str(c.id)))
         self.plan.errors.sort(key=_diagnostic_order)
         self.plan.warnings.sort(key=_diagnostic_order)
         return self.plan

@@ -15,6 +15,7 @@ class Progress:
         self.stream = stream or sys.stderr
         self.started = time.monotonic()
         self.shown = False
+        self.finished = False
         self.lock = threading.Lock()
 
     def __enter__(self) -> Progress:
@@ -25,11 +26,19 @@ class Progress:
         if not self.stream.isatty() or time.monotonic() - self.started < self.delay:
             return
         with self.lock:
+            if self.finished:
+                return
             self.stream.write(f"\r{self.label}: {done}/{total} resources")
             self.stream.flush()
             self.shown = True
 
+    def finish(self) -> None:
+        """Clear the line (once), so what follows starts on a clean line."""
+        with self.lock:
+            if self.shown and not self.finished:
+                self.stream.write("\r\033[K")
+                self.stream.flush()
+            self.finished = True
+
     def __exit__(self, *exc: Any) -> None:
-        if self.shown:
-            self.stream.write("\r\033[K")
-            self.stream.flush()
+        self.finish()

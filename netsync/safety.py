@@ -40,22 +40,37 @@ DESTRUCTIVE: dict[ResourceType, Callable[[Change], str | None]] = {
 }
 
 
+def share_reason(
+    changing: int, declared: int, max_change_percent: float, min_resources: int
+) -> str | None:
+    """Too large a share of the declared resources changes at once (checked only when at
+    least `min_resources` are declared, whatever --target selects)."""
+    if not declared or declared < min_resources:
+        return None
+    share = Decimal(changing) * 100 / Decimal(declared)
+    if share <= Decimal(str(max_change_percent)):
+        return None
+    return (
+        f"{changing} of {declared} declared resources change ({share:.0f} %), "
+        f"more than settings.safety.max_change_percent ({max_change_percent} %)"
+    )
+
+
+def destructive_reasons(changes: list[Change]) -> list[str]:
+    """The changes that need --force whatever the share."""
+    reasons = []
+    for change in changes:
+        check = DESTRUCTIVE.get(change.type)
+        why = check(change) if check and change.action is not Action.NOOP else None
+        if why:
+            reasons.append(f"{change.address} {why}")
+    return reasons
+
+
 def force_reasons(
     plan: Plan, declared: int, max_change_percent: float, min_resources: int
 ) -> list[str]:
     """Why apply will need --force; empty when it will not."""
-    reasons = []
     changing = [c for c in plan.changes if c.action is not Action.NOOP]
-    if declared and declared >= min_resources:
-        share = Decimal(len(changing)) * 100 / Decimal(declared)
-        if share > Decimal(str(max_change_percent)):
-            reasons.append(
-                f"{len(changing)} of {declared} declared resources change ({share:.0f} %), "
-                f"more than settings.safety.max_change_percent ({max_change_percent} %)"
-            )
-    for change in changing:
-        check = DESTRUCTIVE.get(change.type)
-        why = check(change) if check else None
-        if why:
-            reasons.append(f"{change.address} {why}")
-    return reasons
+    share = share_reason(len(changing), declared, max_change_percent, min_resources)
+    return ([share] if share else []) + destructive_reasons(changing)

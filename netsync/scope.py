@@ -84,6 +84,7 @@ class Scope:
         if self.everything:
             return
         plan.changes = [c for c in plan.changes if self.selects(c.address)]
+        plan.unmanaged = [c for c in plan.unmanaged if self.selects(c.address)]
         plan.errors = [d for d in plan.errors if self._keeps(d)]
         plan.warnings = [d for d in plan.warnings if self._keeps(d)]
         plan.scope = self.to_json()

@@ -14,18 +14,18 @@ from datetime import UTC, datetime
 
 import click
 
-from netsync.apply.executor import Executor, Result
+from netsync.apply.executor import Executor, Finished
 from netsync.apply.order import order
-from netsync.apply.report import DONE, Item, Report
-from netsync.apply.report import Result as Verdict
+from netsync.apply.report import DONE, Item, Report, Verdict
 from netsync.apply.verify import Decision, decide_fresh, decide_saved
 from netsync.config import Config
+from netsync.kinds import LABELS
 from netsync.model import Action, Change, Diagnostic, Outcome, Plan
 from netsync.pipeline import PlanRun, planning
 from netsync.planfile import SavedPlan
 from netsync.progress import Progress
 from netsync.providers import Options
-from netsync.safety import force_reasons
+from netsync.safety import destructive_reasons, share_reason
 from netsync.scope import Scope
 from netsync.sensitive import scrub
 
@@ -79,11 +79,11 @@ class Apply:
     def scope(self) -> Scope:
         if self.saved is None:
             return Scope.of(self.settings.targets)
-        return Scope.of(c.address for c in self.saved.plan.changes if c.action is not Action.NOOP)
+        return Scope.of(c.address for c in self.saved.changes if c.action is not Action.NOOP)
 
     def run(self) -> int:
         scope = self.scope()
-        self.report.scope = self.saved.plan.scope if self.saved else scope.to_json()
+        self.report.scope = self.saved.scope if self.saved else scope.to_json()
         if self.saved is not None and scope.everything:
             self.report.result = Verdict.NOTHING_TO_DO
             self.console.err("The plan file holds no changes.")
@@ -101,56 +101,59 @@ class Apply:
                 options=options,
             ) as run,
         ):
+            progress.finish()  # the reading line ends before the plan or the prompt shows
             if self.saved is None:
                 self.console.show_plan(run.plan)
-            planned = self.saved.plan.changes if self.saved else run.plan.changes
+            planned = _planned(self.saved.changes if self.saved else run.plan.changes)
             if run.plan.errors:
                 return self.refuse(planned, run.plan.errors)
             decision = decide_saved(self.saved, run) if self.saved else decide_fresh(run)
-            self.check(run, decision)
+            self.check(run, decision, len(planned))
             if decision.refusals:
                 return self.refuse(planned, decision.refusals)
             return self.proceed(run, decision)
 
-    def check(self, run: PlanRun, decision: Decision) -> None:
-        """Refusals found before any write: key tiers, and --force."""
+    def check(self, run: PlanRun, decision: Decision, changing: int) -> None:
+        """Refusals found before any write: key tiers, and --force (the share counts every
+        planned change, as the plan did; destructive ones are those about to be written)."""
         by_vendor: dict[str, list[Change]] = {}
         for change in decision.write:
             by_vendor.setdefault(change.type.vendor, []).append(change)
         for vendor, changes in by_vendor.items():
             decision.refusals += run.providers[vendor].check_credentials(changes)
-        reasons = force_reasons(
-            Plan(changes=decision.write),
+        share = share_reason(
+            changing,
             len(self.config.resources),
             self.config.max_change_percent,
             self.config.min_resources,
         )
-        if reasons and not self.settings.force:
+        reasons = ([share] if share else []) + destructive_reasons(decision.write)
+        if reasons and decision.write and not self.settings.force:
             decision.refusals += [
                 Diagnostic(None, f"apply needs --force: {reason}") for reason in reasons
             ]
 
-    def refuse(self, changes: list[Change], problems: list[Diagnostic]) -> int:
+    def refuse(self, planned: list[tuple[str, Action]], problems: list[Diagnostic]) -> int:
         for problem in problems:
             self.console.err(f"Error: {problem}")
         self.report.result = Verdict.REFUSED
         self.report.errors = [str(p) for p in problems]
         self.report.items = [
-            Item(c.address, c.action.value, Outcome.NOT_ATTEMPTED.value, message="refused")
-            for c in changes
-            if c.action is not Action.NOOP
+            Item(address, action.value, Outcome.NOT_ATTEMPTED.value, message="refused")
+            for address, action in planned
         ]
         self.console.out(self.report.last_line())
         return EXIT_ERROR
 
     def proceed(self, run: PlanRun, decision: Decision) -> int:
-        if self.saved is not None and self.saved.plan.scope:
+        if self.saved is not None and self.saved.scope:
             self.console.err(
                 "Warning: this plan file covers part of the config only; changes outside it "
                 "that are not applied yet are not included."
             )
         self.report.items = [
-            Item(c.address, c.action.value, Outcome.ALREADY_APPLIED.value) for c in decision.already
+            Item(address, action.value, Outcome.ALREADY_APPLIED.value)
+            for address, action in decision.already
         ]
         if not decision.write:
             self.report.result = Verdict.NOTHING_TO_DO
@@ -164,7 +167,9 @@ class Apply:
                 Item(c.address, c.action.value, Outcome.NOT_ATTEMPTED.value, message="declined")
                 for c in decision.write
             ]
-            self.console.out("Apply cancelled.")
+            self.report.cancelled = True
+            self.console.err("Apply cancelled.")
+            self.console.out(self.report.last_line())
             return EXIT_ERROR
         return self.write(run, decision.write)
 
@@ -172,7 +177,7 @@ class Apply:
         by_address = {c.address: c for c in changes}
         items: dict[str, Item] = {}
 
-        def work(address: str) -> Result:
+        def work(address: str) -> Finished:
             change = by_address[address]
             doing, done = DONE[change.action]
             item = items[address] = Item(address, change.action.value, Outcome.FAILED.value)
@@ -188,7 +193,7 @@ class Apply:
                 written.message, change.type, change.after, change.before, live and live.fields
             )
             self.console.err(f"{address}: {_ending(written.outcome, done, item, message)}")
-            return Result(written.outcome, message)
+            return Finished(written.outcome, message)
 
         graph = order(changes)
         executor = Executor(
@@ -206,9 +211,14 @@ class Apply:
             if result.outcome is Outcome.NOT_ATTEMPTED or item.ended is None:  # no end line yet
                 self.console.err(f"{address}: {result.message}")
             self.report.items.append(item)
-        return self.finish(state.interrupted)
+        unconfirmed = {
+            LABELS[by_address[i.address].type.vendor]
+            for i in self.report.items
+            if i.outcome == Outcome.UNCONFIRMED.value
+        }
+        return self.finish(state.interrupted, sorted(unconfirmed))
 
-    def finish(self, interrupted: bool) -> int:
+    def finish(self, interrupted: bool, unconfirmed: list[str]) -> int:
         counts = self.report.counts()
         ok = counts[Outcome.APPLIED.value] + counts[Outcome.ALREADY_APPLIED.value]
         if interrupted:
@@ -217,12 +227,17 @@ class Apply:
             self.report.result = Verdict.APPLIED
         else:
             self.report.result = Verdict.PARTIAL
-        if counts[Outcome.UNCONFIRMED.value]:
-            self.console.err("Accepted by Smokeball, not yet visible; run netsync plan to confirm.")
+        for vendor in unconfirmed:
+            self.console.err(f"Accepted by {vendor}, not yet visible; run netsync plan to confirm.")
         self.console.out(self.report.last_line())
         if interrupted:
             return EXIT_INTERRUPTED
         return EXIT_OK if self.report.result is Verdict.APPLIED else EXIT_ERROR
+
+
+def _planned(changes: list) -> list[tuple[str, Action]]:
+    """(address, action) of every change the plan makes, for report items."""
+    return [(c.address, c.action) for c in changes if c.action is not Action.NOOP]
 
 
 def _now() -> str:

@@ -23,20 +23,21 @@ SUCCESS = (Outcome.APPLIED, Outcome.ALREADY_APPLIED, Outcome.UNCONFIRMED)
 
 
 @dataclass
-class Result:
+class Finished:
+    """How one node of the graph ended."""
+
     outcome: Outcome
     message: str | None = None
-    detail: object = None  # what the work returned (a provider's WriteResult)
 
 
 @dataclass
 class Run:
-    results: dict[str, Result] = field(default_factory=dict)
+    results: dict[str, Finished] = field(default_factory=dict)
     interrupted: bool = False
     abandoned: bool = False
 
 
-Work = Callable[[str], Result]
+Work = Callable[[str], Finished]
 
 
 class Executor:
@@ -58,9 +59,10 @@ class Executor:
         self.keep_going = keep_going
         self.notify = notify
         self.poll = poll
-        self.done: queue.Queue[tuple[str, Result]] = queue.Queue()
+        self.done: queue.Queue[tuple[str, Finished]] = queue.Queue()
         self.run_state = Run()
         self.running: set[str] = set()
+        self.threads: dict[str, threading.Thread] = {}
         self.stopped: str | None = None  # why no new write starts
         self.missing = {address: len(needs) for address, needs in deps.items()}
         self.dependents: dict[str, list[str]] = {address: [] for address in deps}
@@ -103,7 +105,7 @@ class Executor:
         self._settle()
         return self.run_state
 
-    def _finish(self, address: str, result: Result) -> None:
+    def _finish(self, address: str, result: Finished) -> None:
         self.run_state.results[address] = result
         for dependent in self.dependents[address]:
             self.missing[dependent] -= 1
@@ -118,12 +120,14 @@ class Executor:
             needs = sorted(self.deps[address])
             blocker = next((n for n in needs if results[n].outcome not in SUCCESS), None)
             if blocker is not None:
-                self._finish(address, Result(Outcome.NOT_ATTEMPTED, self._because(blocker)))
+                self._finish(address, Finished(Outcome.NOT_ATTEMPTED, self._because(blocker)))
             elif address in self.barriers:
-                self._finish(address, Result(Outcome.APPLIED))
+                self._finish(address, Finished(Outcome.APPLIED))
             elif not self.stopped and len(self.running) < self.parallelism:
+                thread = threading.Thread(target=self._run, args=(address,), daemon=True)
+                self.threads[address] = thread
                 self.running.add(address)
-                threading.Thread(target=self._run, args=(address,), daemon=True).start()
+                thread.start()
             else:
                 held.append(address)
         self.ready = held
@@ -141,7 +145,7 @@ class Executor:
         try:
             result = self.work(address)
         except Exception as exc:  # a bug must not hang the apply: report it as a failure
-            result = Result(Outcome.FAILED, f"internal error: {type(exc).__name__}: {exc}")
+            result = Finished(Outcome.FAILED, f"internal error: {type(exc).__name__}: {exc}")
         self.done.put((address, result))
 
     def _abandon(self) -> None:
@@ -151,13 +155,16 @@ class Executor:
             "effect; run netsync plan to see"
         )
         for address in sorted(self.running):
-            self.run_state.results[address] = Result(Outcome.FAILED, message)
+            if self.threads[address].ident is None:  # Ctrl-C landed before it could start
+                self.run_state.results[address] = Finished(Outcome.NOT_ATTEMPTED, self.stopped)
+            else:
+                self.run_state.results[address] = Finished(Outcome.FAILED, message)
         self.running.clear()
 
     def _settle(self) -> None:
         results = self.run_state.results
         for address in self.deps:
             if address not in results:
-                results[address] = Result(Outcome.NOT_ATTEMPTED, self.stopped or "not attempted")
+                results[address] = Finished(Outcome.NOT_ATTEMPTED, self.stopped or "not attempted")
         for barrier in self.barriers:
             results.pop(barrier, None)

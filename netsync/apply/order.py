@@ -98,11 +98,12 @@ def _priorities(graph: Graph, changes: list[Change]) -> None:
         if change.action is not Action.CREATE and old is not None and moves:
             leaving.setdefault(old, []).append(change.address)
     for change in changes:
-        after = change.after or {}
+        before, after = change.before or {}, change.after or {}
         if change.action is Action.DELETE or after.get("isActive", True) is False:
             continue
-        target = after.get("priority")
-        if target is None or target == (change.before or {}).get("priority"):
+        target = after.get("priority", before.get("priority"))
+        activated = before.get("isActive") is False and after.get("isActive") is True
+        if target is None or (target == before.get("priority") and not activated):
             continue
         for other in leaving.get(target, []):
             if other != change.address and not _reaches(graph, other, change.address):

@@ -21,7 +21,7 @@ DONE = {
 }
 
 
-class Result(StrEnum):
+class Verdict(StrEnum):
     APPLIED = "applied"  # every change applied or already applied
     NOTHING_TO_DO = "nothing_to_do"  # no change needed a write
     PARTIAL = "partial"  # some change failed, was not attempted or is unconfirmed
@@ -46,10 +46,11 @@ class Item:
 
 @dataclass
 class Report:
-    result: Result
+    result: Verdict
     scope: dict[str, Any] | None = None
     items: list[Item] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    cancelled: bool = False  # aborted at the prompt, not interrupted
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -68,7 +69,7 @@ class Report:
         `Apply failed: …` with the count of each outcome."""
         counts = self.counts()
         ok = {Outcome.APPLIED.value, Outcome.ALREADY_APPLIED.value}
-        if self.result in (Result.APPLIED, Result.NOTHING_TO_DO) and set(counts) <= ok:
+        if self.result in (Verdict.APPLIED, Verdict.NOTHING_TO_DO) and set(counts) <= ok:
             done = Counter(i.action for i in self.items if i.outcome == Outcome.APPLIED.value)
             return (
                 f"Apply complete: {done[Action.CREATE.value]} created, "
@@ -76,7 +77,8 @@ class Report:
                 f"{done[Action.DELETE.value]} deleted, "
                 f"{counts[Outcome.ALREADY_APPLIED.value]} already applied."
             )
-        why = {Result.REFUSED: " (refused before any write)", Result.ABORTED: " (interrupted)"}
+        aborted = " (cancelled)" if self.cancelled else " (interrupted)"
+        why = {Verdict.REFUSED: " (refused before any write)", Verdict.ABORTED: aborted}
         return (
             f"Apply failed{why.get(self.result, '')}: {counts[Outcome.APPLIED.value]} applied, "
             f"{counts[Outcome.UNCONFIRMED.value]} unconfirmed, "

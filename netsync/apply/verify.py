@@ -2,7 +2,8 @@
 
 - a plan file: the config digest and the targets it was made against; then, for every change
   that is not a no-op, the fresh read: live as the plan saw it -> write; live already as desired
-  -> `already_applied`; otherwise refuse, naming the address and the fields that moved;
+  -> `already_applied`; otherwise refuse, naming the address and the fields that moved; and the
+  desired state must be the one reviewed (a `${VAR}` may resolve differently now);
 - credentials: every planned write against its credential's tier (the providers say);
 - safety: `--force` for a large share or a destructive change.
 """
@@ -11,17 +12,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from netsync.model import Action, Change, Diagnostic
+from netsync.model import Action, Change, Diagnostic, Resource, ResourceType
 from netsync.pipeline import PlanRun
-from netsync.planfile import Fingerprint, SavedPlan, fingerprint
+from netsync.planfile import Fingerprint, SavedChange, SavedPlan, fingerprint
 
 
 @dataclass
 class Decision:
-    """The changes to write and the ones already applied; refusals stop everything."""
+    """The changes to write and the addresses already applied; refusals stop everything."""
 
     write: list[Change] = field(default_factory=list)
-    already: list[Change] = field(default_factory=list)
+    already: list[tuple[str, Action]] = field(default_factory=list)  # (address, planned action)
     refusals: list[Diagnostic] = field(default_factory=list)
 
 
@@ -45,46 +46,67 @@ def decide_saved(saved: SavedPlan, run: PlanRun) -> Decision:
     decision.refusals += _endpoint_changes(saved.endpoints, run.read.endpoints)
     fresh = {c.address: c for c in run.plan.changes}
     desired = {r.address: r for r in run.desired}
-    key = run.config.digest_key
-    for planned in saved.plan.changes:
+    for planned in saved.changes:
         if planned.action is Action.NOOP:
             continue
         now = fresh.get(planned.address)
         if now is None:
-            if planned.action is Action.DELETE:
-                decision.already.append(planned)  # the rule is gone already
+            _gone(planned, run, decision)
+        elif now.action is Action.NOOP:
+            decision.already.append((planned.address, planned.action))
+        else:
+            problem = _moved(saved, planned, now, run, desired.get(planned.address))
+            if problem:
+                decision.refusals.append(Diagnostic(planned.address, problem))
             else:
-                decision.refusals.append(
-                    Diagnostic(planned.address, "no longer planned: the live object is gone")
-                )
-            continue
-        if now.action is Action.NOOP:
-            decision.already.append(planned)
-            continue
-        seen = saved.resources.get(planned.address)
-        found = fingerprint(key, saved.salt, now, desired.get(planned.address))
-        if seen is not None and now.action is planned.action and found.live == seen.live:
-            decision.write.append(now)
-            continue
-        decision.refusals.append(Diagnostic(planned.address, _moved(seen, found, now)))
+                decision.write.append(now)
     return decision
 
 
-def _moved(seen: Fingerprint | None, found: Fingerprint, now: Change) -> str:
-    """Which live fields moved since the plan was made."""
+def _gone(planned: SavedChange, run: PlanRun, decision: Decision) -> None:
+    """A planned change the fresh plan no longer has at its address."""
+    if planned.action is Action.DELETE:
+        rules = run.read.discovered.get(ResourceType.ROUTING_RULE, [])
+        renamed = next((r for r in rules if str(r.id).lower() == str(planned.id).lower()), None)
+        if renamed is None:
+            decision.already.append((planned.address, planned.action))  # the rule is gone
+            return
+        message = f"the rule was renamed to {renamed.key!r} since the plan was made"
+    elif planned.type is ResourceType.INBOUND and (planned.before or {}).get("status") == "pending":
+        # network.pending: accept|decline, and the request has been answered since.
+        decision.already.append((planned.address, planned.action))
+        return
+    else:
+        message = "it is no longer in the plan (the live object changed or went away)"
+    decision.refusals.append(Diagnostic(planned.address, f"{message}: run netsync plan again"))
+
+
+def _moved(
+    saved: SavedPlan, planned: SavedChange, now: Change, run: PlanRun, desired: Resource | None
+) -> str | None:
+    """Why the fresh change is not the planned one, or None when it is."""
+    seen = saved.resources.get(planned.address)
     if seen is None:
         return "the plan file holds no digest for this address: run netsync plan again"
-    names = sorted(
-        name
-        for name in set(seen.fields) | set(found.fields)
-        if seen.fields.get(name) != found.fields.get(name)
-    )
-    if not names and seen.live is None and found.live is not None:
-        return "it was created by someone else since the plan was made"
-    if not names and found.live is None and seen.live is not None:
-        return "it was removed since the plan was made"
+    found = fingerprint(run.config.digest_key, saved.salt, now, desired)
+    if found.desired != seen.desired:
+        return (
+            "the desired state differs from the reviewed plan (an interpolated ${VAR} "
+            "resolves differently now?): run netsync plan again"
+        )
+    if now.action is planned.action and found.live == seen.live:
+        return None
+    if seen.live is not None and found.live is None:
+        return "it was removed since the plan was made: run netsync plan again"
+    if seen.live is None and found.live is not None:
+        return "it was created by someone else since the plan was made: run netsync plan again"
+    names = sorted(n for n in set(seen.fields) | set(found.fields) if _differs(seen, found, n))
     what = ", ".join(names) if names else "its live state"
     return f"{what} changed since the plan was made: run netsync plan again"
+
+
+def _differs(seen: Fingerprint, found: Fingerprint, name: str) -> bool:
+    return seen.fields.get(name) != found.fields.get(name)
 
 
 def _endpoint_changes(saved: dict, now: dict) -> list[Diagnostic]:

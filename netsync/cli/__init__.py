@@ -6,6 +6,9 @@ read as "changes" in a CI script), 2 changes or drift where asked for, 130 inter
 
 from __future__ import annotations
 
+import codecs
+import contextlib
+import io
 import os
 import sys
 from typing import Any
@@ -15,7 +18,7 @@ import click
 from netsync import __version__
 from netsync.cli.apply import apply
 from netsync.cli.commands import demo, drift, plan, show, validate
-from netsync.cli.options import EXIT_ERROR, EXIT_OK
+from netsync.cli.options import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK, common
 from netsync.http import Secrets
 from netsync.sandbox.cli import sandbox
 
@@ -35,6 +38,15 @@ class NetsyncGroup(click.Group):
             rv = EXIT_ERROR
         except KeyboardInterrupt:
             click.echo("Interrupted.", err=True)
+            rv = EXIT_INTERRUPTED
+        except BrokenPipeError:  # `netsync plan | head`: the reader left; nothing to say
+            _silence_stdout()
+            rv = EXIT_ERROR
+        except OSError as exc:  # stdout or stderr cannot be written (disk full, closed)
+            _silence_stdout()
+            message = Secrets.redact(exc.strerror or str(exc))
+            with contextlib.suppress(OSError):
+                sys.stderr.write(f"netsync: cannot write the output: {message}\n")
             rv = EXIT_ERROR
         except Exception as exc:  # a bug: still no traceback, still no secret
             if os.environ.get("NETSYNC_DEBUG"):
@@ -48,6 +60,38 @@ class NetsyncGroup(click.Group):
         if standalone:
             sys.exit(code)
         return code
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's final flush cannot fail again."""
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+
+
+_ASCII = {"→": "->", "»": ">>", "…": "...", "—": "-", "–": "-", "“": '"', "”": '"', "’": "'"}
+
+
+def _transliterate(exc: UnicodeError) -> tuple[str, int]:
+    """Encode error handler: ASCII stand-ins for netsync's own symbols, `?` for the rest."""
+    if not isinstance(exc, UnicodeEncodeError):
+        raise exc
+    text = exc.object[exc.start : exc.end]
+    return "".join(_ASCII.get(ch, "?") for ch in text), exc.end
+
+
+codecs.register_error("netsync", _transliterate)
+
+
+def _legible_streams() -> None:
+    """On a terminal that cannot show every character (cp1252 on Windows runners), print
+    `->` for `→` instead of crashing."""
+    for stream in (sys.stdout, sys.stderr):
+        encoding = getattr(stream, "encoding", None) or "utf-8"
+        if "utf" in encoding.lower() or not hasattr(stream, "reconfigure"):
+            continue
+        with contextlib.suppress(AttributeError, ValueError, io.UnsupportedOperation):
+            stream.reconfigure(errors="netsync")
 
 
 @click.group(
@@ -65,9 +109,11 @@ def main() -> None:
       netsync apply -c network/ --auto-approve
     """
 
+    _legible_streams()
+
 
 for _command in (validate, plan, drift, show, apply, demo, sandbox):
-    main.add_command(_command)
+    main.add_command(common(_command))
 
 
 def _not_built(name: str, issue: int) -> click.Command:
@@ -83,4 +129,4 @@ def _not_built(name: str, issue: int) -> click.Command:
     return command
 
 
-main.add_command(_not_built("export", 11))
+main.add_command(common(_not_built("export", 11)))

@@ -8,10 +8,8 @@ import sys
 import click
 
 from netsync.apply import EXIT_INTERRUPTED, Apply, Console, Settings
-from netsync.apply.report import Report
-from netsync.apply.report import Result as Verdict
+from netsync.apply.report import Report, Verdict
 from netsync.cli.options import (
-    COLOR_OPTION,
     CONFIG_OPTION,
     EXIT_ERROR,
     MAX_WAIT_OPTION,
@@ -20,6 +18,7 @@ from netsync.cli.options import (
     use_color,
 )
 from netsync.config import ConfigError, load_config
+from netsync.files import NotRegularFile
 from netsync.planfile import PlanFileError, read_plan_file
 from netsync.render import render
 
@@ -48,10 +47,9 @@ from netsync.render import render
     help="After a failure, go on with writes that do not depend on it.",
 )
 @MAX_WAIT_OPTION
-@COLOR_OPTION
 def apply(
     plan_file: str | None,
-    config_path: str,
+    config_path: str | None,
     auto_approve: bool,
     targets: tuple[str, ...],
     force: bool,
@@ -59,7 +57,6 @@ def apply(
     report_path: str | None,
     continue_on_error: bool,
     max_wait: float,
-    no_color: bool,
 ) -> int:
     """Make the planned changes: without PLANFILE, plan, show it and ask for `yes`; with
     PLANFILE (from `plan -o`), apply exactly that plan after checking that nothing it read
@@ -76,31 +73,45 @@ def apply(
     """
     settings = Settings(targets, auto_approve, force, parallelism, continue_on_error, max_wait)
     report = Report(Verdict.REFUSED)
+    code = EXIT_ERROR
     try:
-        code = _apply(plan_file, config_path, settings, no_color, report)
+        code = _apply(plan_file, config_path, settings, report)
     except KeyboardInterrupt:
         click.echo("Interrupted before any write.", err=True)
         report.result = Verdict.ABORTED
+        click.echo(report.last_line())
         code = EXIT_INTERRUPTED
-    if report_path:
-        try:
-            report.write(report_path)
-        except OSError as exc:
-            click.echo(f"Error: cannot write {report_path}: {exc.strerror or exc}", err=True)
-            return EXIT_ERROR
+    finally:  # also when apply fails on a bug: the report is written whenever apply starts
+        if report_path and not _write_report(report, report_path) and code != EXIT_INTERRUPTED:
+            code = EXIT_ERROR
     return code
 
 
+def _write_report(report: Report, path: str) -> bool:
+    try:
+        report.write(path)
+    except (OSError, NotRegularFile) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        click.echo(f"Error: cannot write {path}: {reason}", err=True)
+        return False
+    return True
+
+
 def _apply(
-    plan_file: str | None, config_path: str, settings: Settings, no_color: bool, report: Report
+    plan_file: str | None, config_path: str | None, settings: Settings, report: Report
 ) -> int:
     def refused(message: str) -> int:
         click.echo(f"Error: {message}", err=True)
         report.errors.append(message)
+        click.echo(report.last_line())
         return EXIT_ERROR
 
     if plan_file and settings.targets:
         return refused("--target cannot be combined with a PLANFILE: the plan file is the scope")
+    if config_path == "-" and not settings.auto_approve and not plan_file:
+        return refused(
+            "-c - reads the config from stdin, which the prompt needs too: add --auto-approve"
+        )
     if not plan_file and not settings.auto_approve and not sys.stdin.isatty():
         return refused(
             "apply asks for confirmation and stdin is not a terminal: review the plan and "
@@ -110,7 +121,9 @@ def _apply(
         config = load_config(config_path)
     except ConfigError as exc:
         report.errors += [str(d) for d in exc.diagnostics]
-        return report_config_errors(exc)
+        code = report_config_errors(exc)
+        click.echo(report.last_line())
+        return code
     saved = None
     if plan_file:
         try:
@@ -119,7 +132,7 @@ def _apply(
             return refused(str(exc))
     console = Console(
         show_plan=lambda plan: click.echo(
-            render(plan, "text", color=use_color(no_color), errors_inline=False), nl=False
+            render(plan, "text", color=use_color(), errors_inline=False), nl=False
         ),
         confirm=_confirm,
     )
@@ -129,9 +142,13 @@ def _apply(
     finally:
         report.result, report.scope = session.report.result, session.report.scope
         report.items, report.errors = session.report.items, report.errors + session.report.errors
+        report.cancelled = session.report.cancelled
 
 
 def _confirm() -> bool:
+    """Ask on the terminal. Ctrl-C stays an interrupt (exit 130, report written); end of input
+    (Ctrl-D) is a no."""
     click.echo("\nDo you want to apply these changes? Only 'yes' will be accepted.", err=True)
-    answer = click.prompt("Enter a value", default="", show_default=False, err=True)
+    click.echo("Enter a value: ", err=True, nl=False)
+    answer = sys.stdin.readline()
     return answer.strip() == "yes"

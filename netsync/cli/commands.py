@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from collections import Counter
 from pathlib import Path
@@ -9,7 +10,6 @@ from pathlib import Path
 import click
 
 from netsync.cli.options import (
-    COLOR_OPTION,
     CONFIG_OPTION,
     EXIT_CHANGES,
     EXIT_ERROR,
@@ -23,10 +23,11 @@ from netsync.cli.options import (
 )
 from netsync.config import Config, ConfigError, load_config
 from netsync.demo import EXAMPLE, run_demo
+from netsync.files import NotRegularFile, remove_stale, write_atomically
 from netsync.kinds import ResourceType
-from netsync.model import Plan
+from netsync.model import Diagnostic, Plan
 from netsync.pipeline import PlanRun, run_plan
-from netsync.planfile import PlanFileError, read_plan_file, write_plan_file
+from netsync.planfile import PlanFileError, plan_document, read_plan_file
 from netsync.progress import Progress
 from netsync.providers import Options
 from netsync.render import render
@@ -50,30 +51,59 @@ def describe(config: Config) -> str:
     )
 
 
+VALIDATE_FORMAT = click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="text for people, json for pipelines (errors with file, line and column).",
+)
+
+
 @click.command()
 @CONFIG_OPTION
-def validate(config_path: str) -> int:
+@VALIDATE_FORMAT
+def validate(config_path: str | None, fmt: str) -> int:
     """Check the config against the schema and references, without touching any API.
 
     \b
     Examples:
       netsync validate
-      netsync validate -c examples/quickstart
+      netsync validate -c examples/quickstart --format json
     """
     try:
         config = load_config(config_path)
     except ConfigError as exc:
+        if fmt == "json":
+            click.echo(_validation_json(exc.diagnostics, None))
         return report_config_errors(exc)
-    click.echo(describe(config))
+    click.echo(_validation_json([], config) if fmt == "json" else describe(config))
     return EXIT_OK
 
 
+def _validation_json(errors: list[Diagnostic], config: Config | None) -> str:
+    counts = Counter(r.type.value for r in config.resources) if config else {}
+    document = {
+        "format_version": "1",
+        "valid": config is not None,
+        "resources": {t.value: counts.get(t.value, 0) for t in ResourceType} if config else None,
+        "errors": [d.to_json() for d in errors],
+        "warnings": [],
+    }
+    return json.dumps(document, indent=2)
+
+
 def read_and_plan(
-    config_path: str, targets: tuple[str, ...], parallelism: int, max_wait: float
+    config_path: str | None, fmt: str, targets: tuple[str, ...], parallelism: int, max_wait: float
 ) -> PlanRun | int:
+    """The plan run, or the exit code after reporting an invalid config (as a plan document
+    with `errors` for json and markdown, which pipelines read instead of stderr)."""
     try:
         config = load_config(config_path)
     except ConfigError as exc:
+        if fmt != "text":
+            click.echo(render(Plan(errors=exc.diagnostics), fmt), nl=False)
         return report_config_errors(exc)
     with Progress("Reading live state") as progress:
         return run_plan(
@@ -86,14 +116,13 @@ def read_and_plan(
         )
 
 
-def emit(plan: Plan, fmt: str, no_color: bool, *, drift: bool = False) -> None:
-    """The plan on stdout; errors on stderr as `path:line:col: address: message` (SPEC 3).
+def emit(plan: Plan, fmt: str, *, drift: bool = False) -> None:
+    """The plan on stdout; errors on stderr as `path:line:col: address: message`.
 
     Text output counts the errors but leaves their lines to stderr so they are not printed
     twice; json and markdown keep them in the document too, since pipelines read only that.
     """
-    color = use_color(no_color)
-    click.echo(render(plan, fmt, color=color, drift=drift, errors_inline=False), nl=False)
+    click.echo(render(plan, fmt, color=use_color(), drift=drift, errors_inline=False), nl=False)
     for diagnostic in plan.errors:
         click.echo(str(diagnostic), err=True)
 
@@ -108,16 +137,14 @@ def emit(plan: Plan, fmt: str, no_color: bool, *, drift: bool = False) -> None:
 )
 @PARALLELISM_OPTION
 @MAX_WAIT_OPTION
-@COLOR_OPTION
 def plan(
-    config_path: str,
+    config_path: str | None,
     fmt: str,
     plan_file: str | None,
     targets: tuple[str, ...],
     detailed_exitcode: bool,
     parallelism: int,
     max_wait: float,
-    no_color: bool,
 ) -> int:
     """Read the live network, diff it against the config and print the plan.
 
@@ -128,22 +155,31 @@ def plan(
       netsync plan --target network.outbound --detailed-exitcode
       netsync plan -o release.plan && netsync apply release.plan
     """
-    run = read_and_plan(config_path, targets, parallelism, max_wait)
+    run = read_and_plan(config_path, fmt, targets, parallelism, max_wait)
     if isinstance(run, int):
+        _discard(plan_file)
         return run
-    emit(run.plan, fmt, no_color)
+    emit(run.plan, fmt)
     if run.plan.errors:
+        _discard(plan_file)
         return EXIT_ERROR
     if plan_file:
         try:
-            saved = write_plan_file(plan_file, run)
-        except OSError as exc:
-            click.echo(f"Error: cannot write {plan_file}: {exc.strerror or exc}", err=True)
+            saved = write_atomically(plan_file, json.dumps(plan_document(run), indent=2) + "\n")
+        except (OSError, NotRegularFile) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            click.echo(f"Error: cannot write {plan_file}: {reason}", err=True)
             return EXIT_ERROR
         click.echo(f"Saved the plan to {saved}.", err=True)
     if detailed_exitcode and run.plan.has_changes:
         return EXIT_CHANGES
     return EXIT_OK
+
+
+def _discard(plan_file: str | None) -> None:
+    """No plan file survives a plan with errors: a later apply must not pick up an old one."""
+    if plan_file and remove_stale(plan_file):
+        click.echo(f"Removed the earlier plan file {plan_file}: this plan has errors.", err=True)
 
 
 @click.command()
@@ -152,14 +188,8 @@ def plan(
 @TARGET_OPTION
 @PARALLELISM_OPTION
 @MAX_WAIT_OPTION
-@COLOR_OPTION
 def drift(
-    config_path: str,
-    fmt: str,
-    targets: tuple[str, ...],
-    parallelism: int,
-    max_wait: float,
-    no_color: bool,
+    config_path: str | None, fmt: str, targets: tuple[str, ...], parallelism: int, max_wait: float
 ) -> int:
     """Report where the live network differs from the config (exit 0 none, 2 drift, 1 error).
 
@@ -168,20 +198,19 @@ def drift(
       netsync drift -c network/
       netsync drift -c network/ --format json > drift.json || alert
     """
-    run = read_and_plan(config_path, targets, parallelism, max_wait)
+    run = read_and_plan(config_path, fmt, targets, parallelism, max_wait)
     if isinstance(run, int):
         return run
-    emit(run.plan, fmt, no_color, drift=True)
+    emit(run.plan, fmt, drift=True)
     if run.plan.errors:
         return EXIT_ERROR
-    return EXIT_CHANGES if run.plan.has_changes else EXIT_OK
+    return EXIT_CHANGES if run.plan.has_changes or run.plan.unmanaged else EXIT_OK
 
 
 @click.command()
 @click.argument("plan_file", metavar="PLANFILE")
 @FORMAT_OPTION
-@COLOR_OPTION
-def show(plan_file: str, fmt: str, no_color: bool) -> int:
+def show(plan_file: str, fmt: str) -> int:
     """Render a plan saved with `plan -o`.
 
     \b
@@ -194,7 +223,7 @@ def show(plan_file: str, fmt: str, no_color: bool) -> int:
     except PlanFileError as exc:
         click.echo(f"Error: {exc}", err=True)
         return EXIT_ERROR
-    click.echo(render(saved.plan, fmt, color=use_color(no_color)), nl=False)
+    click.echo(render(saved.display(), fmt, color=use_color()), nl=False)
     return EXIT_OK
 
 
@@ -218,8 +247,8 @@ def show(plan_file: str, fmt: str, no_color: bool) -> int:
 def demo(config_path: str, seed: str) -> int:
     """Run the main job against the built-in sandbox: no credentials, no network.
 
-    Starts the sandbox seeded with the example's live world, then runs validate, plan and
-    drift against it exactly as a CI job would.
+    Starts the sandbox seeded with the example's live world, then runs validate, plan, apply
+    and a clean re-plan against it exactly as a CI job would.
 
     \b
     Examples:

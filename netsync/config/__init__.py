@@ -6,24 +6,41 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from pathlib import Path
+from typing import IO, Any
 
 from netsync.config.checks import semantic_checks
 from netsync.config.desired import Config, build_config
-from netsync.config.loader import ConfigError, read_source
+from netsync.config.display import scrub
+from netsync.config.errors import ConfigError
+from netsync.config.loader import read_source
 from netsync.config.schema import validate_schema
+from netsync.config.sources import STDIN
 from netsync.model import Location
 
-__all__ = ["Config", "ConfigError", "load_config"]
+__all__ = ["STDIN", "Config", "ConfigError", "load_config"]
 
 _NOWHERE = Location("", 0, 0)
 
 
-def load_config(path: str | Path, env: Mapping[str, str] | None = None) -> Config:
-    """Load and fully validate a config; raises ConfigError carrying every problem found."""
+def load_config(
+    path: str | Path | None = None,
+    env: Mapping[str, str] | None = None,
+    *,
+    stdin: IO[Any] | None = None,
+) -> Config:
+    """Load and fully validate a config; raises ConfigError carrying every problem found.
+
+    `path` is a file or a directory; None finds `netsync.yaml` or `netsync.yml` in the working
+    directory; "-" reads one YAML document from `stdin` (default: the process's standard input),
+    located as `<stdin>:line:col`.
+    """
     env = os.environ if env is None else env
-    source = read_source(Path(path), env)
-    problems = validate_schema(source.data) + semantic_checks(source.data, env)
+    try:
+        source = read_source(path, env, stdin)
+        problems = validate_schema(source.data) + semantic_checks(source.data, env)
+    except ConfigError as exc:
+        raise ConfigError(scrub(exc.diagnostics, env)) from None
     if problems:
         problems.sort(key=lambda d: (d.location or _NOWHERE, d.address or "", d.message))
-        raise ConfigError(problems)
+        raise ConfigError(scrub(problems, env))
     return build_config(source.data, source.files, source.digest, env, source.key)

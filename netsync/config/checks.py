@@ -6,8 +6,9 @@ from collections.abc import Iterator, Mapping
 from decimal import Decimal
 from typing import Any
 
-from netsync.config.document import LocDict, lookup_location, section
-from netsync.config.schema import is_uuid
+from netsync.config.display import describe, looks_like_credential, shown, shown_key
+from netsync.config.document import LocDict, Variables, lookup_location, section
+from netsync.config.schema import env_name_message, is_uuid
 from netsync.kinds import KeyForm, ResourceType
 from netsync.model import Diagnostic, Location
 from netsync.providers import PROVIDERS
@@ -43,26 +44,47 @@ def semantic_checks(doc: LocDict, env: Mapping[str, str]) -> list[Diagnostic]:
             outbound_ids = ids
     for path in ID_KEYED_SECTIONS:
         _check_unique_ids(doc, path, errors)
-    for address, loc, ref, what in _firm_references(doc):
+    for address, loc, ref, what, variables in _firm_references(doc):
         if not isinstance(ref, str):
             continue  # wrong type: reported by the schema
         firm_id = resolve_firm(ref, firms)
+        named = f"({shown(ref, variables)})" if variables else shown_key(ref)
         if firm_id is None:
-            errors.append(Diagnostic(address, f"{what}: unknown firm alias {ref!r}", loc))
+            errors.append(Diagnostic(address, f"{what}: unknown firm alias {named}", loc))
         elif firm_id not in outbound_ids:
             errors.append(
                 Diagnostic(
                     address,
-                    f"{what}: firm {ref!r} is not declared in network.outbound "
+                    f"{what}: firm {named} is not declared in network.outbound "
                     "(a case or rule can only target a firm we send referrals to)",
                     loc,
                 )
             )
+    errors.extend(_check_env_names(doc))
     errors.extend(_check_percentage_sum(doc))
     errors.extend(_check_pinned_rule_ids(doc))
     errors.extend(_check_unwritable_fields(doc))
+    errors.extend(_check_ignored_fields(doc))
     errors.extend(_check_base_urls(doc, env))
     return errors
+
+
+def _check_ignored_fields(doc: LocDict) -> list[Diagnostic]:
+    """A field may be managed or ignored, never both."""
+    per_kind = section(doc, "settings", "ignore_fields")
+    out = []
+    for rtype in ResourceType:
+        everywhere = per_kind.get(rtype.value)
+        for key, body in section(doc, *rtype.section.split(".")).items():
+            if not isinstance(body, LocDict):
+                continue
+            own = body.get("ignore_fields")
+            for ignored, where in ((own, "its ignore_fields"), (everywhere, "settings")):
+                for name in ignored if isinstance(ignored, list) else []:
+                    if isinstance(name, str) and name in body and name != "ignore_fields":
+                        message = f"{name}: declared and ignored (in {where}): keep one"
+                        out.append(Diagnostic(rtype.address(key), message, body.key_locs[name]))
+    return out
 
 
 def _check_firm_keys(
@@ -76,7 +98,9 @@ def _check_firm_keys(
         firm_id = resolve_firm(key, firms)
         if firm_id is None:
             errors.append(
-                Diagnostic(address, f"unknown firm alias {key!r} (declare it under firms:)", loc)
+                Diagnostic(
+                    address, f"unknown firm alias {shown_key(key)} (declare it under firms:)", loc
+                )
             )
             continue
         if firm_id in seen:
@@ -111,14 +135,36 @@ def _check_unique_ids(doc: LocDict, path: tuple[str, ...], errors: list[Diagnost
         seen.setdefault(lowered, key)
 
 
-def _firm_references(doc: LocDict) -> Iterator[tuple[str, Location, Any, str]]:
+def _firm_references(doc: LocDict) -> Iterator[tuple[str, Location, Any, str, Variables]]:
     for rtype in ResourceType:
         name = rtype.kind.firm_field
         if name is None:
             continue
         for key, body in section(doc, *rtype.section.split(".")).items():
             if isinstance(body, LocDict) and name in body:
-                yield rtype.address(key), body.value_locs[name], body[name], name
+                variables = body.value_vars.get(name, ())
+                yield rtype.address(key), body.value_locs[name], body[name], name, variables
+
+
+def _check_env_names(doc: LocDict) -> list[Diagnostic]:
+    """A `*_env` value that is a valid variable name but shaped like a credential (`cxp_std_...`,
+    a long random token) is a key pasted in the wrong place; the schema reports invalid names."""
+    out = []
+    for vendor, settings in section(doc, "providers").items():
+        if not isinstance(settings, LocDict):
+            continue
+        for setting, value in settings.items():
+            if not (setting.endswith("_env") and isinstance(value, str) and _is_name(value)):
+                continue
+            if looks_like_credential(value):
+                message = env_name_message(vendor, setting)
+                address = f"providers.{vendor}.{setting}"
+                out.append(Diagnostic(address, message, settings.value_locs[setting]))
+    return out
+
+
+def _is_name(value: str) -> bool:
+    return value.isascii() and value.replace("_", "a").isalnum() and not value[:1].isdigit()
 
 
 def _check_percentage_sum(doc: LocDict) -> list[Diagnostic]:
@@ -152,7 +198,8 @@ def _check_pinned_rule_ids(doc: LocDict) -> list[Diagnostic]:
             out.append(
                 Diagnostic(
                     f"routing.rules.{name}",
-                    f"id: {pinned} is already pinned by rule {seen[pinned.lower()]!r}",
+                    f"id: {describe(pinned) or pinned} is already pinned by rule "
+                    f"{shown_key(seen[pinned.lower()])}",
                     rule.value_locs["id"],
                 )
             )

@@ -26,6 +26,7 @@ class Config:
     providers: dict[str, dict[str, Any]]
     pending_policy: str = "report"
     prune: bool = False
+    ignore_rules: frozenset[str] = frozenset()  # routing.ignore: live rules left alone
     max_change_percent: float = 30
     min_resources: int = 10
     sections: set[str] = field(default_factory=set)
@@ -51,6 +52,8 @@ def provider_settings(doc: LocDict, env: Mapping[str, str]) -> dict[str, dict[st
 
 def build_resources(doc: LocDict) -> list[Resource]:
     firms = section(doc, "firms")
+    per_kind = plain(section(doc, "settings", "ignore_fields"))
+    everywhere = {t: set(per_kind.get(t.value) or ()) for t in ResourceType}
     resources: list[Resource] = []
     for rtype in ResourceType:
         kind = rtype.kind
@@ -59,6 +62,9 @@ def build_resources(doc: LocDict) -> list[Resource]:
             body = body if isinstance(body, LocDict) else LocDict(loc=entries.value_locs[key])
             fields = plain(body)
             write_only = {name: fields.pop(name) for name in kind.write_only if name in fields}
+            ignored = frozenset(fields.pop("ignore_fields", None) or ()) | everywhere.get(
+                rtype, set()
+            )
             if kind.firm_field:
                 fields[kind.firm_field] = resolve_firm(fields[kind.firm_field], firms)
             resource_id: str | None
@@ -80,6 +86,7 @@ def build_resources(doc: LocDict) -> list[Resource]:
                     location=entries.key_locs[key],
                     field_locations=dict(body.value_locs),
                     write_only=write_only,
+                    ignored=ignored,
                 )
             )
     return resources
@@ -99,6 +106,7 @@ def build_config(
         providers=provider_settings(doc, env),
         pending_policy=section(doc, "network").get("pending", "report"),
         prune=bool(section(doc, "routing").get("prune", False)),
+        ignore_rules=frozenset(section(doc, "routing").get("ignore") or ()),
         max_change_percent=safety.get("max_change_percent", 30),
         min_resources=safety.get("min_resources", 10),
         sections={k for k in doc if k != "version"},

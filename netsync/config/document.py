@@ -5,33 +5,43 @@ from __future__ import annotations
 
 from typing import Any
 
+from netsync.kinds import SECTIONS
 from netsync.model import Location
+
+RESOURCE_SECTIONS = {tuple(section.split(".")) for section in SECTIONS}
+Variables = tuple[str, ...]  # the environment variables a value was interpolated from
 
 
 class LocDict(dict):
-    """A mapping that remembers where it, each key and each value were written."""
+    """A mapping that remembers where it, each key and each value were written, and which
+    values came from `${VAR}` (so no message echoes what may be a secret)."""
 
     loc: Location
     key_locs: dict[str, Location]
     value_locs: dict[str, Location]
+    value_vars: dict[str, Variables]
 
     def __init__(self, *args: Any, loc: Location, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.loc = loc
         self.key_locs = {}
         self.value_locs = {}
+        self.value_vars = {}
 
 
 class LocList(list):
-    """A sequence that remembers where it and each item were written."""
+    """A sequence that remembers where it and each item were written, and which items came
+    from `${VAR}`."""
 
     loc: Location
     item_locs: list[Location]
+    item_vars: dict[int, Variables]
 
     def __init__(self, *args: Any, loc: Location, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.loc = loc
         self.item_locs = []
+        self.item_vars = {}
 
 
 def section(doc: LocDict, *path: str) -> LocDict:
@@ -58,6 +68,61 @@ def lookup_location(doc: LocDict, path: tuple[Any, ...], *, key: bool = False) -
         else:
             break
     return loc
+
+
+def lookup_variables(doc: LocDict, path: tuple[Any, ...]) -> Variables:
+    """The variables the value at `path` was interpolated from; () for a value written as is."""
+    node: Any = doc
+    for part in path[:-1]:
+        try:
+            node = node[part]
+        except (KeyError, IndexError, TypeError):
+            return ()
+    if not path:
+        return ()
+    if isinstance(node, LocDict):
+        return node.value_vars.get(path[-1], ())
+    if isinstance(node, LocList) and isinstance(path[-1], int):
+        return node.item_vars.get(path[-1], ())
+    return ()
+
+
+def address_and_field(path: tuple[Any, ...]) -> tuple[str, str]:
+    """Split a document path into the resource address and the field inside it.
+
+    Outside resource sections the address is the dotted path itself (`providers.smokeball.region`)
+    and the field is empty.
+    """
+    for section in RESOURCE_SECTIONS:
+        n = len(section)
+        if path[:n] == section and len(path) > n:
+            address = ".".join((*section, str(path[n])))
+            return address, dotted(path[n + 1 :])
+    return dotted(path) or "(top level)", ""
+
+
+def dotted(parts: tuple[Any, ...]) -> str:
+    """`client.name`, `conditions[0].value`: a path inside a resource as users write it."""
+    out = ""
+    for part in parts:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def copy_located(value: Any) -> Any:
+    """A deep copy keeping every location, for an alias: the copy may be merged into later."""
+    if isinstance(value, LocDict):
+        out = LocDict(((k, copy_located(v)) for k, v in value.items()), loc=value.loc)
+        out.key_locs = dict(value.key_locs)
+        out.value_locs = dict(value.value_locs)
+        out.value_vars = dict(value.value_vars)
+        return out
+    if isinstance(value, LocList):
+        items = LocList((copy_located(v) for v in value), loc=value.loc)
+        items.item_locs = list(value.item_locs)
+        items.item_vars = dict(value.item_vars)
+        return items
+    return value
 
 
 def plain(value: Any) -> Any:

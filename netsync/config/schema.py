@@ -17,13 +17,42 @@ from typing import Any
 import jsonschema
 from jsonschema import Draft202012Validator, FormatChecker
 
-from netsync.config.document import LocDict, lookup_location
+from netsync.config.display import describe, json_type, short_json, shown, shown_key
+from netsync.config.document import (
+    RESOURCE_SECTIONS,
+    LocDict,
+    address_and_field,
+    lookup_location,
+    lookup_variables,
+)
 from netsync.kinds import SECTIONS, UUID_PATTERN, split_address
 from netsync.model import Diagnostic
+from netsync.providers import PROVIDERS
 from netsync.sensitive import MASK, is_sensitive
 
+__all__ = [
+    "RESOURCE_SECTIONS",
+    "address_and_field",
+    "env_name_message",
+    "format_checker",
+    "is_uuid",
+    "load_schema",
+    "validate_schema",
+]
+
 SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas"  # packaged; ./schemas links here
-RESOURCE_SECTIONS = {tuple(section.split(".")) for section in SECTIONS}
+
+
+def _strict_integer(checker: Any, instance: object) -> bool:
+    """JSON Schema's "integer" accepts 15.0; vendors reject it, so netsync does too."""
+    return isinstance(instance, int) and not isinstance(instance, bool)
+
+
+# The schema file stays standard JSON Schema (editors use it); only validation is stricter.
+_Validator = jsonschema.validators.extend(
+    Draft202012Validator,
+    type_checker=Draft202012Validator.TYPE_CHECKER.redefine("integer", _strict_integer),
+)
 
 _DATE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$")
 
@@ -70,47 +99,37 @@ def load_schema(name: str = "netsync.schema.json") -> dict[str, Any]:
     return json.loads((SCHEMA_DIR / name).read_text())
 
 
-def address_and_field(path: tuple[Any, ...]) -> tuple[str, str]:
-    """Split a document path into the resource address and the field inside it."""
-    for section in RESOURCE_SECTIONS:
-        n = len(section)
-        if path[:n] == section and len(path) > n:
-            address = ".".join((*section, str(path[n])))
-            return address, _dotted(path[n + 1 :])
-    return _dotted(path) or "(top level)", ""
-
-
-def _dotted(parts: tuple[Any, ...]) -> str:
-    out = ""
-    for part in parts:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
-
-
 def validate_schema(doc: LocDict) -> list[Diagnostic]:
-    validator = Draft202012Validator(load_schema(), format_checker=format_checker())
+    validator = _Validator(load_schema(), format_checker=format_checker())
+    errors = list(validator.iter_errors(doc))
+    # A value of the wrong type gets one message: its range or format says nothing more.
+    mistyped = {tuple(e.absolute_path) for e in errors if e.validator == "type"}
     diagnostics = []
-    for error in validator.iter_errors(doc):
+    for error in errors:
+        if error.validator != "type" and tuple(error.absolute_path) in mistyped:
+            continue
         diagnostics.extend(_diagnose(doc, error))
     return diagnostics
+
+
+def env_name_message(vendor: str, setting: str) -> str:
+    """The one message for a bad `*_env` setting: it never echoes the value, which is often the
+    credential itself, pasted where its variable's name belongs."""
+    provider = PROVIDERS.get(vendor)
+    example = provider.defaults.get(setting) if provider else None
+    like = f" (like {example})" if isinstance(example, str) else ""
+    return f"{setting} must name an environment variable{like}, not hold the key itself"
+
+
+def _is_env_setting(path: tuple[Any, ...]) -> bool:
+    return len(path) == 3 and path[0] == "providers" and str(path[2]).endswith("_env")
 
 
 def _diagnose(doc: LocDict, error: jsonschema.ValidationError) -> list[Diagnostic]:
     path = tuple(error.absolute_path)
     instance = error.instance
     if error.validator == "additionalProperties" and isinstance(instance, dict):
-        allowed = set(error.schema.get("properties", {}))
-        out = []
-        for extra in sorted(k for k in instance if k not in allowed):
-            address, field = address_and_field((*path, extra))
-            if not field:  # outside resources the address already ends with the key
-                address = address.rsplit(".", 1)[0] if "." in address else "(top level)"
-            hint = _closest(extra, allowed)
-            message = f"unknown field {field or extra!r}"
-            message += f" (did you mean {hint!r}?)" if hint else ""
-            loc = lookup_location(doc, (*path, extra), key=True)
-            out.append(Diagnostic(address, message, loc))
-        return out
+        return _unknown_fields(doc, error, path)
     if "propertyNames" in error.schema_path and isinstance(instance, str):
         address, _ = address_and_field(path)
         bad = error.instance
@@ -122,20 +141,46 @@ def _diagnose(doc: LocDict, error: jsonschema.ValidationError) -> list[Diagnosti
         where = f"{field}: " if field else ""
         loc = lookup_location(doc, path, key=True)  # the line naming the incomplete mapping
         return [Diagnostic(address, f"{where}missing required field {missing!r}", loc)]
-    message = _message(error, sensitive=_is_sensitive(address, field))
+    if _is_env_setting(path):
+        message = env_name_message(str(path[1]), str(path[2]))
+        return [Diagnostic(address, message, lookup_location(doc, path))]
+    variables = lookup_variables(doc, path)
+    message = _message(error, variables, sensitive=_is_sensitive(address, field))
     if field:
         message = f"{field}: {message}"
     return [Diagnostic(address, message, lookup_location(doc, path))]
+
+
+def _unknown_fields(
+    doc: LocDict, error: jsonschema.ValidationError, path: tuple[Any, ...]
+) -> list[Diagnostic]:
+    allowed = set(error.schema.get("properties", {}))
+    out = []
+    for extra in sorted(k for k in error.instance if k not in allowed):
+        address, field = address_and_field((*path, extra))
+        if not field:  # outside resources the address already ends with the key
+            address = address.rsplit(".", 1)[0] if "." in address else "(top level)"
+        hint = _closest(extra, allowed)
+        message = f"unknown field {shown_key(field or extra)}"
+        message += f" (did you mean {hint!r}?)" if hint else ""
+        loc = lookup_location(doc, (*path, extra), key=True)
+        out.append(Diagnostic(address, message, loc))
+    return out
 
 
 def _property_name_message(path: tuple[Any, ...], name: str) -> str:
     if path == ("firms",):
         if is_uuid(name):
             return "an alias must be a name, not a firm id"
-        return f"invalid alias {name!r}: use letters, digits, '_' and '-', starting with a letter"
+        return (
+            f"invalid alias {shown_key(name)}: use letters, digits, '_' and '-', "
+            "starting with a letter"
+        )
+    if name == "":
+        return "a key must not be empty"
     if path in (("cases",), ("matters",)):
-        return f"key {name!r} is not a valid id (expected a uuid)"
-    return f"invalid key {name!r}"
+        return f"key {shown_key(name)} is not a valid id (expected a uuid)"
+    return f"invalid key {shown_key(name)}"
 
 
 def _is_sensitive(address: str, field: str) -> bool:
@@ -146,49 +191,49 @@ def _is_sensitive(address: str, field: str) -> bool:
     return is_sensitive(SECTIONS[section], field.replace("[", ".").replace("]", ""))
 
 
-def _message(error: jsonschema.ValidationError, *, sensitive: bool = False) -> str:
+def _got(value: Any, variables: tuple[str, ...], sensitive: bool) -> str:
+    """What a type error says it found: `string "30"`, `null`, `a mapping`, `a string from
+    ${VAR}`, `number "(sensitive)"`."""
+    if sensitive and value is not None:
+        return f"{json_type(value)} {json.dumps(MASK)}"
+    if value is None:
+        return "null"
+    return describe(value, variables) or f"{json_type(value)} {short_json(value)}"
+
+
+def _message(
+    error: jsonschema.ValidationError, variables: tuple[str, ...], *, sensitive: bool = False
+) -> str:
     value = error.instance
-    if sensitive:
-        shown = json.dumps(MASK)
-    elif isinstance(value, dict | list):
-        shown = "a " + _json_type(value)
-    else:
-        shown = json.dumps(value)
+    text = json.dumps(MASK) if sensitive else shown(value, variables)
     match error.validator:
         case "type":
             wanted = error.validator_value
             wanted = " or ".join(wanted) if isinstance(wanted, list) else wanted
-            if isinstance(value, dict | list) and not sensitive:
-                return f"expected {wanted}, got {shown}"
-            return f"expected {wanted}, got {_json_type(value)} {shown}"
+            message = f"expected {wanted}, got {_got(value, variables, sensitive)}"
+            if "integer" in wanted and isinstance(value, float) and not variables:
+                message += f" (write {int(value)})" if value.is_integer() and value < 1e15 else ""
+            if value is None and wanted == "object":
+                message += " (write {} for an entry without fields)"
+            return message
         case "enum":
             options = ", ".join(json.dumps(o) for o in error.validator_value)
-            return f"{shown} is not one of {options}"
+            return f"{text} is not one of {options}"
         case "const":
-            return f"must be {json.dumps(error.validator_value)}, got {shown}"
+            return f"must be {json.dumps(error.validator_value)}, got {text}"
         case "format":
-            return f"{shown} is not a valid {error.validator_value}"
+            return f"{text} is not a valid {error.validator_value}"
         case "minimum" | "maximum" | "exclusiveMinimum" | "exclusiveMaximum":
-            return f"{shown} is out of range ({error.validator} {error.validator_value})"
+            return f"{text} is out of range ({error.validator} {error.validator_value})"
         case "pattern":
-            return f"{shown} has an invalid format"
+            return f"{text} has an invalid format"
         case "minLength":
             return "must not be empty"
+        case "maxLength":
+            return f"is longer than {error.validator_value:,} characters"
         case "anyOf" | "oneOf":
-            return f"{shown} is not a valid value"
-    return error.message
-
-
-def _json_type(value: object) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int | float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    return "list" if isinstance(value, list) else "mapping"
+            return f"{text} is not a valid value"
+    return f"{text} is not valid here (schema rule {error.validator!r})"
 
 
 def _closest(name: str, options: set[str]) -> str | None:

@@ -14,7 +14,7 @@ from netsync.compare import FieldRules
 from netsync.http import VendorError, run_parallel
 from netsync.kinds import VENDORS, ResourceType
 from netsync.model import Diagnostic, LiveResource, ReadResult, Resource
-from netsync.providers.base import Options, Provider
+from netsync.providers.base import SHAPE_ERRORS, Options, Prefetch, Provider, shape_error
 from netsync.providers.casexchange import CaseXchange
 from netsync.providers.smokeball import Smokeball
 from netsync.providers.trackops import Trackops
@@ -58,8 +58,10 @@ def _prefetch(
     desired: list[Resource],
     merged: ReadResult,
     parallelism: int,
-) -> set[str]:
-    """Run every provider's account-wide reads; the vendors whose reads failed."""
+) -> dict[ResourceType, str]:
+    """Run every provider's account-wide reads; the kinds left unread by those that failed,
+    with where the failure is reported (one failed list leaves only its own kinds unread; a
+    vendor-wide read, all of them)."""
     by_vendor: dict[str, list[Resource]] = {}
     for resource in desired:
         by_vendor.setdefault(resource.type.vendor, []).append(resource)
@@ -69,19 +71,26 @@ def _prefetch(
         for task in provider.prefetch(by_vendor.get(vendor, []))
     ]
 
-    def run(item: tuple[str, Callable[[], None]]) -> tuple[str, VendorError | None]:
+    def run(item: tuple[str, Prefetch]) -> tuple[str, Prefetch, VendorError | None]:
         vendor, task = item
         try:
-            task()
+            task.run()
         except VendorError as exc:
-            return vendor, exc
-        return vendor, None
+            return vendor, task, exc
+        except SHAPE_ERRORS as exc:
+            return vendor, task, shape_error(providers[vendor].label, exc)
+        return vendor, task, None
 
-    failed: set[str] = set()
-    for vendor, error in run_parallel(run, tasks, parallelism):
-        if error is not None and vendor not in failed:
-            failed.add(vendor)
-            merged.errors.append(Diagnostic(_section_of(vendor), str(error)))
+    failed: dict[ResourceType, str] = {}
+    for vendor, task, error in run_parallel(run, tasks, parallelism):
+        if error is None:
+            continue
+        kinds = set(task.kinds) or {t for t in ResourceType if t.vendor == vendor}
+        if kinds <= set(failed):
+            continue  # the same part already failed: one message is enough
+        where = next(iter(task.kinds)).section if len(task.kinds) == 1 else _section_of(vendor)
+        failed.update(dict.fromkeys(kinds - set(failed), where))
+        merged.errors.append(Diagnostic(where, str(error)))
     return failed
 
 
@@ -94,25 +103,39 @@ def read_live(
 ) -> ReadResult:
     """Read every desired resource's live state; failures become errors on their address."""
     merged = ReadResult()
-    failed_vendors = _prefetch(providers, desired, merged, parallelism)
-    todo = [r for r in desired if r.type.vendor not in failed_vendors]
+    failed = _prefetch(providers, desired, merged, parallelism)
+    todo = []
+    for resource in desired:  # every address whose read failed is named, none vanishes
+        if resource.type in failed:
+            label = providers[resource.type.vendor].label
+            message = (
+                f"not read: {label} could not be read (see the error on {failed[resource.type]})"
+            )
+            merged.errors.append(Diagnostic(resource.address, message, resource.location))
+        else:
+            todo.append(resource)
 
     def read_one(resource: Resource) -> tuple[Resource, LiveResource | VendorError | None]:
+        provider = providers[resource.type.vendor]
         try:
-            return resource, providers[resource.type.vendor].read(resource)
+            return resource, provider.read(resource)
         except VendorError as exc:
             return resource, exc
+        except SHAPE_ERRORS as exc:
+            return resource, shape_error(provider.label, exc)
 
-    seen_messages: set[str] = set()
+    first: dict[str, str] = {}  # message -> the address it was reported on in full
     for done, (resource, outcome) in enumerate(run_parallel(read_one, todo, parallelism), 1):
         if progress:
             progress(done, len(todo))
         if isinstance(outcome, VendorError):
-            # The same failure (bad key, vendor down) on every resource is reported once.
+            # The same failure (bad key, vendor down) on many resources is spelled out once.
             message = str(outcome)
-            if message not in seen_messages:
-                seen_messages.add(message)
-                merged.errors.append(Diagnostic(resource.address, message, resource.location))
+            if message in first:
+                message = f"not read: the same failure as {first[message]}"
+            else:
+                first[message] = resource.address
+            merged.errors.append(Diagnostic(resource.address, message, resource.location))
             continue
         if outcome is not None:  # None: matched later against a discovered list
             merged.live[resource.address] = outcome

@@ -48,6 +48,15 @@ class Options:
 
 
 @dataclass(frozen=True)
+class Prefetch:
+    """An account-wide read (a list that replaces many single GETs, or discovers undeclared
+    objects). When it fails, only `kinds` are left unread; no kinds means the whole vendor."""
+
+    run: Callable[[], None]
+    kinds: frozenset[Kind] = frozenset()
+
+
+@dataclass(frozen=True)
 class Write:
     """One vendor call that makes a change, in the vendor's own vocabulary."""
 
@@ -78,6 +87,19 @@ class MissingCredential(VendorError):
     pass
 
 
+# What reading a malformed answer raises deep inside a provider (a string where an object was
+# documented, a null list): the boundary turns it into a VendorError naming vendor and address.
+SHAPE_ERRORS = (AttributeError, TypeError, KeyError, IndexError, ValueError)
+
+
+def shape_error(vendor: str, exc: Exception) -> VendorError:
+    return VendorError(
+        vendor,
+        f"unexpected answer: its shape is not the documented one ({type(exc).__name__}: "
+        f"{str(exc)[:120]})",
+    )
+
+
 def require_env(vendor: str, env: Mapping[str, str], variable: str | None, what: str) -> str:
     value = env.get(variable or "", "")
     if not value:
@@ -86,39 +108,120 @@ def require_env(vendor: str, env: Mapping[str, str], variable: str | None, what:
     return value
 
 
+def _json(response: httpx.Response) -> Any:
+    """The parsed body, or `_NOT_JSON` for an HTML page, a proxy's error, an empty body or
+    JSON nested too deeply to parse."""
+    try:
+        return response.json()
+    except (ValueError, RecursionError):
+        return _NOT_JSON
+
+
+def parsed(response: httpx.Response) -> Any:
+    """The JSON body, or None when there is none (for optional parts such as `meta`)."""
+    value = _json(response)
+    return None if value is _NOT_JSON else value
+
+
+_NOT_JSON = object()
+
+
+def _page(response: httpx.Response) -> str:
+    """What a non-JSON answer was, for a message: its content type and a short safe excerpt."""
+    kind = response.headers.get("content-type", "").split(";")[0] or "no content type"
+    text = " ".join(_excerpt(response.text, 60).split())
+    excerpt = "".join(ch if ch.isprintable() else "?" for ch in text)
+    return f"{kind}: {excerpt!r}" if excerpt else kind
+
+
+def decode(
+    vendor: str, method: str, path: str, response: httpx.Response, want: type | tuple[type, ...]
+) -> Any:
+    """A successful answer's JSON body, of the type the vendor documents, or a VendorError that
+    names the vendor and the call (an HTML page from a proxy or a wrong base URL, a JSON value
+    of the wrong type)."""
+    value = _json(response)
+    where = f"{method} {path.split('?')[0]}: {response.status_code}"
+    if value is _NOT_JSON:
+        raise VendorError(
+            vendor,
+            f"{where}: the answer is not JSON ({_page(response)}): is the base URL right?",
+            status=response.status_code,
+        )
+    if not isinstance(value, want):
+        names = " or ".join(t.__name__ for t in (want if isinstance(want, tuple) else (want,)))
+        raise VendorError(
+            vendor,
+            f"{where}: unexpected answer: expected a JSON {_kind(names)}, got {_kind(value)}",
+            status=response.status_code,
+        )
+    return value
+
+
+def _kind(value: Any) -> str:
+    names = {"dict": "object", "list": "array", "str": "string", "NoneType": "null"}
+    name = value if isinstance(value, str) else type(value).__name__
+    return " or ".join(names.get(n, n) for n in name.split(" or "))
+
+
+def absent(response: httpx.Response) -> bool:
+    """A 404 means "no such object" only when the vendor itself said so (a JSON error body);
+    a 404 page from a web server or a proxy means the base URL is wrong."""
+    return response.status_code == 404 and isinstance(_json(response), dict)
+
+
+def _excerpt(text: str, limit: int) -> str:
+    """The start of a vendor's text, redacted BEFORE it is cut: a credential cut in half by the
+    limit would no longer be recognised."""
+    return Secrets.redact(text[: limit + 4096])[:limit]
+
+
 def error_detail(response: httpx.Response) -> tuple[str | None, str]:
     """(code, message) from any of the three vendors' error bodies."""
-    try:
-        body = response.json()
-    except ValueError:
-        return None, (response.text or response.reason_phrase)[:200]
+    body = _json(response)
+    if body is _NOT_JSON:
+        return None, f"not a JSON answer ({_page(response)}): is the base URL right?"
     if isinstance(body, dict):
         error = body.get("error")
         if isinstance(error, dict):  # CaseXchange envelope
-            return error.get("code"), str(error.get("message", ""))
+            return _text(error.get("code")), _excerpt(str(error.get("message", "")), 200)
         if "title" in body or "detail" in body:  # Smokeball RFC 7807 problem details
-            return None, str(body.get("detail") or body.get("title"))
+            return None, _excerpt(str(body.get("detail") or body.get("title")), 200)
         if isinstance(body.get("errors"), list):  # Trackops (undocumented; sandbox shape)
-            return None, "; ".join(str(e) for e in body["errors"])
+            return None, _excerpt("; ".join(str(e) for e in body["errors"]), 200)
         if body.get("message"):
-            return None, str(body["message"])
-    return None, response.text[:200]
+            return None, _excerpt(str(body["message"]), 200)
+    return None, _excerpt(response.text, 200)
 
 
-def fail(vendor: str, method: str, path: str, response: httpx.Response) -> VendorError:
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def fail(
+    vendor: str,
+    method: str,
+    path: str,
+    response: httpx.Response,
+    hints: Mapping[int, str] | None = None,
+) -> VendorError:
+    """The VendorError for an answer that is not a success, with the vendor's own code and
+    message and a hint at the usual cause."""
     code, message = error_detail(response)
     label = f"{response.status_code} {code}" if code else str(response.status_code)
-    hint = ""
-    if response.status_code == 401:
-        hint = " (check the credentials in the environment)"
-    elif response.status_code == 403:
-        hint = " (the credential lacks the permission for this call)"
+    hint = (hints or HINTS).get(response.status_code, "")
     return VendorError(
         vendor,
         f"{method} {path.split('?')[0]}: {label}: {message}{hint}",
         status=response.status_code,
         code=code,
     )
+
+
+HINTS = {
+    401: " (check the credentials in the environment)",
+    403: " (the credential lacks the permission for this call)",
+}
 
 
 def make_client(
@@ -208,6 +311,7 @@ class Provider:
     defaults: ClassVar[Mapping[str, Any]] = {}  # settings a config may leave out
     url_variables: ClassVar[Mapping[str, str]] = {}  # setting -> variable that replaces it
     base_url_example: ClassVar[str | None] = None  # for "needs a base_url" (no default URL)
+    hints: ClassVar[Mapping[int, str]] = HINTS  # the usual cause of a status, for messages
     # Fields of a kind the vendor's writes cannot change, and why: never managed.
     unwritable: ClassVar[Mapping[Kind, tuple[tuple[str, ...], str]]] = {}
     client: VendorClient
@@ -228,7 +332,7 @@ class Provider:
 
     # --- read side ---------------------------------------------------------------------------
 
-    def prefetch(self, desired: list[Resource]) -> list[Callable[[], None]]:
+    def prefetch(self, desired: list[Resource]) -> list[Prefetch]:
         """Account-wide reads to run first (lists that replace many single GETs)."""
         return []
 
@@ -278,6 +382,8 @@ class Provider:
             write = self.prepare(change)
         except VendorError as exc:
             return WriteResult(Outcome.FAILED, message=str(exc))
+        except SHAPE_ERRORS as exc:
+            return WriteResult(Outcome.FAILED, message=str(shape_error(self.label, exc)))
         result = WriteResult(Outcome.FAILED, write.method, write.path, request_id=write.request_id)
         attempts = Attempts()
         ambiguous = False
@@ -297,6 +403,10 @@ class Provider:
             return result
         except VendorError as exc:
             result.message = str(exc)
+            result.status = exc.status if exc.status is not None else result.status
+            return result
+        except SHAPE_ERRORS as exc:
+            result.message = str(shape_error(self.label, exc))
             return result
         finally:
             result.attempts = attempts.count
@@ -325,28 +435,31 @@ class Provider:
         except VendorError as exc:
             if not exc.maybe_applied:
                 raise
-            return self._reread(change, result, str(exc))
+            return self._reread(change, result, exc.reason)
         result.status = response.status_code
         result.request_id = result.request_id or self.request_id(response)
+        if response.is_success and response.content and _json(response) is _NOT_JSON:
+            # A page from a proxy or a wrong base URL, not the vendor's answer: the write may
+            # or may not have reached the vendor.
+            what = f"answered {response.status_code} with {_page(response)}, not its JSON"
+            if write.idempotent:
+                where = f"{write.method} {write.path}"
+                raise VendorError(self.label, f"{where}: {what}: is the base URL right?")
+            return self._reread(change, result, what)
         if response.is_success:
             if write.confirm:
-                return self._confirm(change, progress)
-            if write.verify and not self.took_effect(change):
-                raise VendorError(
-                    self.label,
-                    f"{write.method} {write.path} answered {response.status_code}, but a "
-                    "re-read does not show the change",
-                    status=response.status_code,
-                )
+                return self._confirm(change, result, progress)
+            if write.verify:
+                return self._verify(change, result, response.status_code)
             return Outcome.APPLIED
-        if response.status_code == 404 and write.gone_ok:  # sent before: an earlier send did it
+        if write.gone_ok and absent(response):  # sent before: an earlier send did it
             again = ambiguous or attempts.count > 1
             return Outcome.APPLIED if again else Outcome.ALREADY_APPLIED
         if not write.idempotent and response.status_code >= 500:
             return self._reread(change, result, f"answered {response.status_code}")
         if ambiguous and self.took_effect(change):
             return Outcome.ALREADY_APPLIED  # e.g. 409 conflict: an earlier send did take effect
-        raise fail(self.label, write.method, write.path, response)
+        raise fail(self.label, write.method, write.path, response, self.hints)
 
     def _reread(self, change: Change, result: WriteResult, what: str) -> Outcome | None:
         """After a send that may have reached the vendor: APPLIED when a re-read shows the
@@ -365,13 +478,30 @@ class Provider:
             return Outcome.APPLIED
         return None
 
-    def _confirm(self, change: Change, progress: Callable[[str], None]) -> Outcome:
+    def _verify(self, change: Change, result: WriteResult, status: int) -> Outcome:
+        """One re-read after an accepted write (a re-referral answers 200 or 201 either way)."""
+        try:
+            if self.took_effect(change):
+                return Outcome.APPLIED
+            result.message = f"answered {status}, but a re-read does not show the change"
+        except VendorError as exc:
+            result.message = f"answered {status}; the re-read that would confirm it failed: {exc}"
+        return Outcome.UNCONFIRMED
+
+    def _confirm(
+        self, change: Change, result: WriteResult, progress: Callable[[str], None]
+    ) -> Outcome:
+        """Re-read until an accepted write shows, up to `confirm_timeout`; a re-read that fails
+        is tried again (the write was accepted: it is unconfirmed, never failed)."""
         clock = self.client.clock
         started = clock.monotonic()
         next_note = STILL_WAITING_EVERY
         while True:
-            if self.took_effect(change):
-                return Outcome.APPLIED
+            try:
+                if self.took_effect(change):
+                    return Outcome.APPLIED
+            except VendorError as exc:
+                result.message = f"accepted; re-reading it failed: {exc}"
             waited = clock.monotonic() - started
             if waited >= self.confirm_timeout():
                 return Outcome.UNCONFIRMED

@@ -13,7 +13,7 @@ import base64
 import math
 import threading
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import httpx
@@ -27,8 +27,11 @@ from netsync.providers.base import (
     MissingCredential,
     Once,
     Options,
+    Prefetch,
     Provider,
     Write,
+    absent,
+    decode,
     fail,
     list_if_cheaper,
     make_client,
@@ -84,17 +87,26 @@ TOKEN_MARGIN = 60  # renew a client-credentials token this many seconds before i
 
 
 def to_put_names(matter: Mapping[str, Any]) -> dict[str, Any]:
-    """A GET matter in PUT vocabulary: Link objects become ids."""
+    """A GET matter in PUT vocabulary: Link objects become ids. A Link that is not an object
+    is an error, never a null: the PUT sends the whole matter back, and a null would clear the
+    referrer or a staff member."""
     fields: dict[str, Any] = {name: matter.get(name) for name in PLAIN}
     for link, put_name in LINKS.items():
-        value = matter.get(link)
-        fields[put_name] = value.get("id") if isinstance(value, dict) else None
+        fields[put_name] = _link_id(link, matter.get(link))
     for link, put_name in LINK_LISTS.items():
         values = matter.get(link)
-        fields[put_name] = (
-            [v.get("id") for v in values if isinstance(v, dict)] if values is not None else None
-        )
+        if values is not None and not isinstance(values, list):
+            raise VendorError(VENDOR, f"unexpected answer: {link} is not a list of Link objects")
+        fields[put_name] = None if values is None else [_link_id(link, v) for v in values]
     return fields
+
+
+def _link_id(name: str, value: Any) -> Any:
+    if value is None:
+        return None
+    if not isinstance(value, dict) or not isinstance(value.get("id"), str | None):
+        raise VendorError(VENDOR, f"unexpected answer: {name} is not a Link object")
+    return value.get("id")
 
 
 class Token(Credential):
@@ -160,9 +172,11 @@ class Token(Credential):
             credential=False,
         )
         if response.status_code != 200:
-            raise fail(VENDOR, "POST", "/oauth2/token", response)
-        body = response.json()
-        token = body["access_token"]
+            raise fail(VENDOR, "POST", "/oauth2/token", response, self.provider.hints)
+        body = decode(VENDOR, "POST", "/oauth2/token", response, dict)
+        token = body.get("access_token")
+        if not isinstance(token, str) or not token:
+            raise VendorError(VENDOR, "POST /oauth2/token: 200: the answer holds no access_token")
         Secrets.add(token)
         return token, float(body.get("expires_in") or 3600)
 
@@ -190,6 +204,10 @@ class Smokeball(Provider):
     }
     url_variables = {"base_url": "NETSYNC_SMOKEBALL_URL", "auth_url": "NETSYNC_SMOKEBALL_AUTH_URL"}
     unwritable = {ResourceType.MATTER: (READ_ONLY_FIELDS, "PUT /matters cannot change it")}
+    hints = {
+        401: " (the token was refused: check SMOKEBALL_TOKEN or the client credentials)",
+        403: " (the API key was refused: check SMOKEBALL_API_KEY)",
+    }
 
     @classmethod
     def settle(cls, settings: dict[str, Any]) -> dict[str, Any]:
@@ -213,19 +231,20 @@ class Smokeball(Provider):
     def _get(self, path: str, params: Mapping[str, Any] | None = None) -> Any:
         response = self.client.request("GET", path, params=params)
         self.counted()
-        if response.status_code == 404:
+        if absent(response):
             return None
         if response.status_code != 200:
-            raise fail(VENDOR, "GET", path, response)
-        return response.json()
+            raise fail(VENDOR, "GET", path, response, self.hints)
+        return decode(VENDOR, "GET", path, response, dict)
 
-    def prefetch(self, desired: list[Resource]) -> list[Callable[[], None]]:
-        tasks: list[Callable[[], None]] = []
+    def prefetch(self, desired: list[Resource]) -> list[Prefetch]:
+        tasks: list[Prefetch] = []
         if any("referralType" in r.fields for r in desired):
-            tasks.append(self._referral_types.get)
+            tasks.append(Prefetch(self._referral_types.get))
         wanted = {(r.id or "").lower() for r in desired}
         if len(wanted) >= PAGING_THRESHOLD:
-            tasks.append(lambda: list_if_cheaper(self._matters_page, wanted, self._keep))
+            read = lambda: list_if_cheaper(self._matters_page, wanted, self._keep)  # noqa: E731
+            tasks.append(Prefetch(read))
         return tasks
 
     def _matters_page(self, page: int) -> tuple[list[dict[str, Any]], int]:

@@ -16,7 +16,16 @@ from netsync.compare import FieldRules
 from netsync.http import Headers, Secrets, VendorError, public_url
 from netsync.kinds import LABELS, Action, split_address
 from netsync.model import Change, LiveResource, Resource, ResourceType
-from netsync.providers.base import Options, Provider, Write, fail, make_client, require_env
+from netsync.providers.base import (
+    Options,
+    Provider,
+    Write,
+    absent,
+    decode,
+    fail,
+    make_client,
+    require_env,
+)
 
 VENDOR = LABELS["trackops"]
 API = "/api/v1/case/requests"
@@ -48,6 +57,10 @@ class Trackops(Provider):
     }
     url_variables = {"base_url": "NETSYNC_TRACKOPS_URL"}
     base_url_example = "https://acme.viewcases.com"
+    hints = {
+        401: " (check TRACKOPS_USERNAME and TRACKOPS_API_TOKEN)",
+        403: " (the user lacks the permission for this call)",
+    }
 
     def __init__(
         self, settings: Mapping[str, Any], env: Mapping[str, str], options: Options
@@ -72,13 +85,13 @@ class Trackops(Provider):
             response = self.client.request("GET", API, params=params)
             self.counted()
             if response.status_code != 200:
-                raise fail(VENDOR, "GET", API, response)
-            batch = response.json()
-            if not isinstance(batch, list):
-                batch = []
-            records += [
-                r for r in batch if isinstance(r, dict) and r.get("reference_value_1") == reference
-            ]
+                raise fail(VENDOR, "GET", API, response, self.hints)
+            batch = decode(VENDOR, "GET", API, response, list)
+            if not all(isinstance(r, dict) for r in batch):
+                raise VendorError(
+                    VENDOR, f"GET {API}: 200: unexpected answer: not a list of records"
+                )
+            records += [r for r in batch if r.get("reference_value_1") == reference]
             if len(batch) < PER_PAGE:
                 break
         return records
@@ -88,6 +101,7 @@ class Trackops(Provider):
         if not records:
             return LiveResource(resource.address, exists=False, matches=0)
         record = records[0]
+        _check_record(record)
         return LiveResource(
             resource.address,
             exists=True,
@@ -123,14 +137,29 @@ class Trackops(Provider):
     def _get(self, path: str) -> dict[str, Any]:
         response = self.client.request("GET", path)
         self.counted()
-        if response.status_code == 404:
+        if absent(response):
             raise VendorError(VENDOR, f"case request {path.rsplit('/', 1)[1]} no longer exists")
         if response.status_code != 200:
-            raise fail(VENDOR, "GET", path, response)
-        record = response.json()
-        return record if isinstance(record, dict) else {}
+            raise fail(VENDOR, "GET", path, response, self.hints)
+        record = decode(VENDOR, "GET", path, response, dict)
+        _check_record(record)
+        return record
 
     def took_effect(self, change: Change) -> bool:
         """A create shows as a record with its reference; nothing else is re-read."""
         reference = split_address(change.address)[1]
         return bool(self._records(reference))
+
+
+def _check_record(record: dict[str, Any]) -> None:
+    """Objects sent whole must be objects, keyed lists lists of objects: a record of another
+    shape would be written back rebuilt from nothing."""
+    for name in RULES.whole_objects:
+        if record.get(name) is not None and not isinstance(record[name], dict):
+            raise VendorError(VENDOR, f"{API}: unexpected answer: {name} is not an object")
+    for name in RULES.keyed_lists:
+        value = record.get(name)
+        if value is not None and not (
+            isinstance(value, list) and all(isinstance(v, dict) for v in value)
+        ):
+            raise VendorError(VENDOR, f"{API}: unexpected answer: {name} is not a list of objects")

@@ -140,17 +140,36 @@ def count_changes(summary: dict[str, int]) -> int:
     return sum(summary.get(a.value, 0) for a in CHANGING)
 
 
+UNMANAGED_REMEDIES = (
+    "Declare them under routing.rules, delete them in the CaseXchange portal, set "
+    "routing.prune: true so that apply deletes them, or list their names under routing.ignore."
+)
+
+
+def nothing_selected(plan: Plan) -> bool:
+    """A targeted plan whose targets select no resource at all."""
+    nothing = not plan.changes and not plan.unmanaged
+    return bool(plan.scope) and plan.scope.get("selected") == 0 and nothing
+
+
 def summary_line(plan: Plan, *, drift: bool = False) -> str:
-    """`Plan: 1 to create, 2 to update, 1 to re-refer, 0 to delete.` or the no-change line."""
+    """`Plan: 1 to create, 2 to update, 1 to re-refer, 0 to delete.` or the no-change line;
+    for drift, unmanaged live objects count too."""
     summary = plan.summary()
-    if count_changes(summary) == 0 and not plan.errors:
+    unmanaged = len(plan.unmanaged) if drift else 0
+    if count_changes(summary) == 0 and not plan.errors and not unmanaged:
+        if nothing_selected(plan):
+            return "Nothing selected: no resource matches the --target given."
         if drift:
             return "No drift. Live state matches the configuration."
         return "No changes. Live state matches the configuration."
     prefix = "Plan"
     if drift:
-        prefix = "Drift detected" if count_changes(summary) else "Drift"
-    return (
+        prefix = "Drift detected" if count_changes(summary) or unmanaged else "Drift"
+    line = (
         f"{prefix}: {summary['create']} to create, {summary['update']} to update, "
-        f"{summary['re-refer']} to re-refer, {summary['delete']} to delete."
+        f"{summary['re-refer']} to re-refer, {summary['delete']} to delete"
     )
+    if unmanaged:
+        line += f"; {unmanaged} unmanaged routing rule{'s' if unmanaged != 1 else ''}"
+    return line + "."

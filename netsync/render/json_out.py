@@ -7,7 +7,7 @@ import json
 from typing import Any
 
 from netsync.model import Plan
-from netsync.render.common import views
+from netsync.render.common import view, views
 
 FORMAT_VERSION = "1"
 
@@ -37,6 +37,11 @@ def plan_to_json(plan: Plan) -> dict[str, Any]:
         document["scope"] = plan.scope
     if plan.requires_force:
         document["requires_force"] = list(plan.requires_force)
+    if plan.unmanaged:  # live objects the config covers but does not declare (drift)
+        document["unmanaged"] = [
+            {"address": c.address, "type": c.type.value, "id": c.id, "live": c.before}
+            for c in map(view, plan.unmanaged)
+        ]
     return document
 
 

@@ -7,14 +7,16 @@ from __future__ import annotations
 import html
 import re
 
-from netsync.model import Action, Plan
+from netsync.model import Action, Change, Plan
 from netsync.render.common import (
     SYMBOLS,
+    UNMANAGED_REMEDIES,
     ChangeView,
     changed_paths,
     lookup,
     show_value,
     summary_line,
+    view,
     views,
 )
 from netsync.render.text import safe
@@ -27,6 +29,7 @@ _MD_ESCAPES = str.maketrans(
     {c: "\\" + c for c in "\\|*_`[]~"}  # markdown punctuation that would format or split cells
 )
 _ENTITY_ESCAPES = str.maketrans({c: f"&#{ord(c)};" for c in "\\|*_`[]~"})
+_AT = "@&#8288;"  # `@` and an invisible word joiner: shown as @, never a mention
 
 
 def _clip(text: str, limit: int = CELL_MAX) -> str:
@@ -34,15 +37,17 @@ def _clip(text: str, limit: int = CELL_MAX) -> str:
 
 
 def md(text: str, limit: int = CELL_MAX) -> str:
-    """User content for a table cell or list item: HTML- and markdown-escaped, one line."""
+    """User content for a table cell or list item: HTML- and markdown-escaped, one line, and
+    no `@mention` (a word joiner after `@`), so a plan comment never notifies anyone."""
     parts = _NEWLINES.split(_clip(str(text), limit))
-    return "<br>".join(safe(html.escape(p, quote=False)).translate(_MD_ESCAPES) for p in parts)
+    cells = (safe(html.escape(p, quote=False)).translate(_MD_ESCAPES) for p in parts)
+    return "<br>".join(cells).replace("@", _AT)
 
 
 def html_text(text: str, limit: int = CELL_MAX) -> str:
     """User content inside an HTML element (`<summary>`), where backslash escapes would show."""
     one_line = _NEWLINES.sub(" ", _clip(str(text), limit))
-    return safe(html.escape(one_line, quote=True)).translate(_ENTITY_ESCAPES)
+    return safe(html.escape(one_line, quote=True)).translate(_ENTITY_ESCAPES).replace("@", _AT)
 
 
 def _title(change: ChangeView) -> str:
@@ -88,6 +93,12 @@ def _details(change: ChangeView) -> str:
     return "\n".join(lines)
 
 
+def _unmanaged(change: Change) -> str:
+    rule = view(change)
+    fields = ", ".join(f"{k}: {show_value(rule, v)}" for k, v in (rule.before or {}).items())
+    return f"- {md(rule.address)} (id {md(str(rule.id))}): {md(fields)}"
+
+
 def _fit(items: list[str], budget: int, sep: int = 1) -> tuple[list[str], int]:
     """The longest prefix of `items` (each plus `sep` separator characters) within `budget`."""
     kept: list[str] = []
@@ -127,11 +138,16 @@ def render_markdown(plan: Plan, *, drift: bool = False, limit: int = LIMIT) -> s
     rows = [_row(c) for c in changes]
     details = [_details(c) for c in changes]
     errors = [f"- {md(str(d), limit=2000)}" for d in plan.errors]
-    warnings = [f"- {md(str(d), limit=2000)}" for d in plan.warnings]
+    unmanaged = [_unmanaged(c) for c in plan.unmanaged] if drift else []
+    listed = {c.address for c in plan.unmanaged} if drift else set()
+    warnings = [f"- {md(str(d), limit=2000)}" for d in plan.warnings if d.address not in listed]
+    if unmanaged:
+        head += [f"> {md(UNMANAGED_REMEDIES, limit=1000)}", ""]
 
     headings = 4 * 40 + len(table_head)
     budget = limit - 1 - len("\n".join(head)) - headings - _NOTE_RESERVE
     kept_errors, budget = _fit(errors, budget)
+    kept_unmanaged, budget = _fit(unmanaged, budget)
     kept_rows, budget = _fit(rows, budget)
     kept_warnings, budget = _fit(warnings, budget)
     kept_details, budget = _fit(details, budget, sep=2)  # blocks are separated by a blank line
@@ -141,6 +157,7 @@ def render_markdown(plan: Plan, *, drift: bool = False, limit: int = LIMIT) -> s
         "{} table rows": len(rows) - len(kept_rows),
         "{} warnings": len(warnings) - len(kept_warnings),
         "{} errors": len(errors) - len(kept_errors),
+        "{} unmanaged routing rules": len(unmanaged) - len(kept_unmanaged),
     }
     out = list(head)
     if any(omitted.values()):
@@ -153,6 +170,7 @@ def render_markdown(plan: Plan, *, drift: bool = False, limit: int = LIMIT) -> s
         ]
     if kept_rows:
         out += [f"#### Changes ({len(changes)})", "", table_head, *kept_rows, ""]
+    out += _section("Unmanaged routing rules", kept_unmanaged, len(unmanaged))
     out += _section("Details", kept_details, len(changes), sep="\n\n")
     out += _section("Warnings", kept_warnings, len(warnings))
     out += _section("Errors", kept_errors, len(errors))

@@ -6,11 +6,13 @@ from __future__ import annotations
 from netsync.model import Action, Diagnostic, Plan
 from netsync.render.common import (
     SYMBOLS,
+    UNMANAGED_REMEDIES,
     ChangeView,
     changed_paths,
     lookup,
     show_value,
     summary_line,
+    view,
     views,
 )
 
@@ -77,6 +79,13 @@ def _block(change: ChangeView, style: _Style) -> list[str]:
     return lines
 
 
+def _unmanaged_block(rule: ChangeView, style: _Style) -> list[str]:
+    lines = [f"? {style.bold(safe(rule.address))}  (id {safe(str(rule.id))})"]
+    for name, value in (rule.before or {}).items():
+        lines.append(f"{INDENT}{safe(name)}: {_value(rule, value)}")
+    return lines
+
+
 def _diagnostic(kind: str, code: str, diag: Diagnostic, style: _Style) -> str:
     return f"{style.wrap(kind + ':', '1;' + code)} {safe(str(diag))}"
 
@@ -96,7 +105,15 @@ def render_text(
         out += [f"Live state differs from the configuration (each line: live {ARROW} git):", ""]
     for change in changes:
         out += [*_block(change, style), ""]
-    diags = [_diagnostic("Warning", "33", d, style) for d in plan.warnings]
+    unmanaged = [view(c) for c in plan.unmanaged] if drift else []
+    if unmanaged:
+        out += ["Unmanaged routing rules (live in CaseXchange, not in git):", ""]
+        for rule in unmanaged:
+            out += [*_unmanaged_block(rule, style), ""]
+        out += [UNMANAGED_REMEDIES, ""]
+    listed = {c.address for c in unmanaged}
+    warnings = [d for d in plan.warnings if d.address not in listed]
+    diags = [_diagnostic("Warning", "33", d, style) for d in warnings]
     if errors_inline:
         diags += [_diagnostic("Error", "31", d, style) for d in plan.errors]
     if diags:

@@ -1,6 +1,6 @@
 """Local emulator of the CaseXchange, Smokeball and Trackops APIs (see docs/sandbox.md)."""
 
-from .seed import SeedError
 from .server import Sandbox
+from .yamlfile import SeedError
 
 __all__ = ["Sandbox", "SeedError"]

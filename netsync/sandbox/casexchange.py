@@ -54,13 +54,34 @@ def internal_err(status: int, code: str, message: str, details: list | None = No
     )
 
 
+ERROR_CODES = {
+    404: "resource_not_found",
+    408: "request_timeout",
+    409: "conflict",
+    413: "payload_too_large",
+    429: "rate_limited",
+}
+
+
+def error_code(status: int) -> str:
+    """The documented code for a status; `validation_error`/`internal_error` otherwise."""
+    return ERROR_CODES.get(status) or ("internal_error" if status >= 500 else "validation_error")
+
+
 def fault_response(status: int, path: str) -> Response:
-    code = {429: "rate_limited", 404: "resource_not_found", 409: "conflict"}.get(status)
-    code = code or ("internal_error" if status >= 500 else "validation_error")
     message = f"Injected fault (HTTP {status})"
     if path.startswith(PUBLIC_PREFIX):
-        return err(status, code, message)
-    return internal_err(status, code, message)
+        return err(status, error_code(status), message)
+    return internal_err(status, error_code(status), message)
+
+
+def request_error(status: int, message: str, path: str) -> Response:
+    """A body or framing problem refused before routing (server front door)."""
+    if path.startswith(PUBLIC_PREFIX):
+        details = [{"field": "body", "message": message}] if status == 400 else None
+        summary = "Request validation failed" if status == 400 else message
+        return err(status, error_code(status), summary, details)
+    return internal_err(status, error_code(status), message)
 
 
 # --- public API ---------------------------------------------------------------------------
@@ -115,10 +136,9 @@ def handle_public(req: Request, sb: Any) -> Response:
         if req.json_error:
             return invalid("body", "request body is not valid JSON")
         params = m.groupdict()
-        for name in ("fid", "rid", "cid"):
+        for name in ("fid", "rid"):  # a sent case may also be named by reference number
             if name in params and not is_uuid(params[name]):
-                field = {"fid": "firmId", "rid": "id", "cid": "id"}[name]
-                return invalid(field, "must be a valid UUID")
+                return invalid("firmId" if name == "fid" else "id", "must be a valid UUID")
             if name in params:
                 params[name] = params[name].lower()
         with world.lock:

@@ -13,6 +13,7 @@ import re
 import secrets
 import time
 from typing import Any
+from urllib.parse import unquote
 
 from .casexchange import INACTIVE_REFERRAL, TERMINAL, err, internal_err, invalid, ok
 from .util import Request, Response, datetime_key, is_uuid, new_uuid, now_iso
@@ -148,8 +149,19 @@ def _list_item(world: Any, case: dict) -> dict[str, Any]:
     }
 
 
+def find_case(world: Any, key: str) -> dict | None:
+    """A sent case by UUID, reference number or Salesforce record id (openapi.yml getSentCase)."""
+    key = unquote(key)
+    if is_uuid(key):
+        return world.data["cases"].get(key.lower())
+    for case in world.data["cases"].values():
+        if key in (case.get("referenceNumber"), case.get("salesforceId")):
+            return case
+    return None
+
+
 def _get_case(req: Request, world: Any, cid: str) -> Response:
-    case = world.data["cases"].get(cid)
+    case = find_case(world, cid)
     if case is None:
         return err(404, "resource_not_found", f"Case {cid} not found")
     return ok(sent_case_detail(world, case))
@@ -236,7 +248,8 @@ def handle_internal(req: Request, sb: Any) -> Response:
             return Response(200, {"meta": {"success": True}, "data": data})
         if path == "/api/v1/auth/refresh-session" and req.method == "POST":
             token = body.get("refreshToken")
-            expiry = world.sessions["casexchange_refresh"].pop(token, None) if token else None
+            sessions = world.sessions["casexchange_refresh"]
+            expiry = sessions.pop(token, None) if isinstance(token, str) else None
             if expiry is None or expiry <= time.time():
                 return internal_err(401, "token_invalid", "Refresh token is invalid or expired")
             data = {"message": "Session refreshed successfully", **_issue(world, sb, "refresh")}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import shlex
 import signal
 import threading
@@ -9,7 +10,7 @@ from typing import Any
 
 import click
 
-from .seed import SeedError
+from .yamlfile import SeedError
 
 
 class _Command(click.Command):
@@ -41,6 +42,29 @@ class _Command(click.Command):
         except click.UsageError as exc:
             exc.exit_code = 1
             raise
+
+
+def is_loopback(host: str) -> bool:
+    """Whether binding `host` keeps the sandbox on this machine (names other than localhost
+    could resolve anywhere, and "" or 0.0.0.0 mean every interface)."""
+    name = host.strip().strip("[]").lower()
+    if name == "localhost" or name.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
+
+
+def exposure_warning(host: str) -> str | None:
+    """The stderr warning for a non-loopback --host: the sandbox has no real security."""
+    if is_loopback(host):
+        return None
+    return (
+        f"warning: --host {host or '(all interfaces)'} is not a loopback address: other machines "
+        "can reach the sandbox, whose default credentials are public and whose /_sandbox control "
+        "API needs none"
+    )
 
 
 @click.command("sandbox", cls=_Command)
@@ -92,6 +116,9 @@ def sandbox(
     except OSError as exc:  # defensive: any other file problem while building the world
         where = f"{state}: cannot read/write state" if state else "cannot start sandbox"
         raise click.ClickException(f"{where}: {exc.strerror or exc}") from None
+    warning = exposure_warning(host)
+    if warning:
+        click.echo(warning, err=True)
     try:
         sb.start()
     except OSError as exc:

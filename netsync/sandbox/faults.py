@@ -11,7 +11,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from .seed import SeedError, load_yaml_file
+from .yamlfile import SeedError, load_yaml_file
 
 VENDORS = ("casexchange", "smokeball", "trackops")
 RULE_KEYS = {"vendor", "method", "path", "status", "count", "after_apply", "retry_after"}

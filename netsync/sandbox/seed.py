@@ -7,59 +7,11 @@ is a user error, never a traceback.
 from __future__ import annotations
 
 import copy
-from pathlib import Path
 from typing import Any
-
-import yaml
 
 from . import defaults
 from .util import is_int, is_number, is_uuid, parse_datetime
-
-
-class SeedError(ValueError):
-    """A seed or fault file that cannot be used; str() is the one-line message for users."""
-
-
-class _Loader(yaml.SafeLoader):
-    """SafeLoader that keeps dates as strings and rejects duplicate keys."""
-
-
-_Loader.yaml_implicit_resolvers = {
-    k: [(tag, rx) for tag, rx in v if tag != "tag:yaml.org,2002:timestamp"]
-    for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-
-
-def _construct_mapping(loader: _Loader, node: yaml.MappingNode, deep: bool = False) -> dict:
-    seen: set[Any] = set()
-    for key_node, _ in node.value:
-        key = loader.construct_object(key_node, deep=True)
-        if key in seen:
-            mark = key_node.start_mark
-            raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r}", mark)
-        seen.add(key)
-    return yaml.SafeLoader.construct_mapping(loader, node, deep=deep)
-
-
-_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-
-
-def load_yaml_file(path: str | Path) -> Any:
-    """Parse a YAML file, turning every failure into a SeedError naming file and line."""
-    p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise SeedError(f"{p}: cannot read file: {exc.strerror or exc}") from None
-    try:
-        return yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        where = f"{p}:{mark.line + 1}" if mark else str(p)
-        raise SeedError(f"{where}: invalid YAML: {exc.problem or exc.context}") from None
-    except yaml.YAMLError as exc:
-        raise SeedError(f"{p}: invalid YAML: {exc}") from None
-
+from .yamlfile import SeedError
 
 # --- field tables -------------------------------------------------------------------------
 

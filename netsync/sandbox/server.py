@@ -1,8 +1,8 @@
-"""The HTTP server: one port, routed by path to the three vendors, plus the knobs.
+"""The Sandbox: one port, routed by path to the three vendors, plus the knobs.
 
-stdlib ThreadingHTTPServer, one daemon thread per connection, HTTP/1.1 keep-alive; a latency
-sleep blocks only its own connection. Per request: latency -> rate limit -> fault (before) ->
-vendor handler -> fault (after_apply) -> save state if changed -> record -> send.
+Per request: front door (framing, size, media type, encoding: httpd/intake) -> latency -> rate
+limit -> fault (before) -> vendor handler -> fault (after_apply) -> save state if changed ->
+record -> send.
 """
 
 from __future__ import annotations
@@ -10,35 +10,26 @@ from __future__ import annotations
 import collections
 import contextlib
 import json
-import re
-import socket
+import sys
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+import traceback
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from . import casexchange, casexchange_cases, smokeball, trackops
 from .faults import FaultSet, load_rules
+from .httpd import SandboxHTTPServer, classify
 from .limits import RateLimiter
-from .seed import SeedError, load_yaml_file, parse_seed
+from .redact import redact_entry, redact_world
+from .seed import parse_seed
 from .util import Request, Response
 from .world import World, state_error
+from .yamlfile import SeedError, load_yaml_file
 
 REQUEST_LOG_SIZE = 10_000
+ERROR_LOG_SIZE = 100
 VENDOR_MODULES = {"casexchange": casexchange, "smokeball": smokeball, "trackops": trackops}
-
-
-def classify(path: str) -> str:
-    """Which vendor a path belongs to (the paths do not overlap)."""
-    if path.startswith("/_sandbox/") or path == "/_sandbox":
-        return "control"
-    if path.startswith("/api/v1/case/requests"):
-        return "trackops"
-    if path.startswith("/api/public/v1") or path.startswith("/api/v1/"):
-        return "casexchange"
-    return "smokeball"
 
 
 def credential_of(vendor: str, headers: dict[str, str]) -> str:
@@ -48,140 +39,6 @@ def credential_of(vendor: str, headers: dict[str, str]) -> str:
     if vendor == "smokeball":
         return headers.get("x-api-key", "")
     return headers.get("authorization", "")
-
-
-# -- redaction of the request log served over HTTP (GET /_sandbox/requests) ----------------
-REDACTED = "***"
-SECRET_HEADERS = ("authorization", "proxy-authorization", "x-api-key", "cookie")
-# Requests whose bodies carry passwords, client secrets or refresh tokens.
-SECRET_BODY_PATHS = ("/oauth2/token", "/api/v1/auth/login", "/api/v1/auth/refresh-session")
-# Body fields that identify rather than authenticate; every other field's value is hidden.
-PUBLIC_BODY_FIELDS = frozenset({"grant_type", "client_id", "email", "username", "scope"})
-_KEY_PREFIX = re.compile(r"[A-Za-z]+_[A-Za-z]+_")  # cxp_ro_, cxp_std_, cxp_full_
-
-
-def redact_header(name: str, value: str) -> str:
-    """Hide a credential but keep what kind it is: `Bearer ***`, `cxp_full_***`, `sid=***`."""
-    if name == "cookie":
-        names = [part.split("=", 1)[0].strip() for part in value.split(";") if part.strip()]
-        return "; ".join(f"{n}={REDACTED}" for n in names)
-    if name in ("authorization", "proxy-authorization"):
-        scheme, sep, _ = value.strip().partition(" ")
-        return f"{scheme} {REDACTED}" if sep else REDACTED
-    m = _KEY_PREFIX.match(value)
-    return f"{m.group(0)}{REDACTED}" if m else REDACTED
-
-
-def redact_body(body: Any) -> Any:
-    """A login/token body with every value but the identifying ones replaced by `***`."""
-    if isinstance(body, dict):
-        return {k: v if k in PUBLIC_BODY_FIELDS else REDACTED for k, v in body.items()}
-    if isinstance(body, str):
-        pairs = parse_qsl(body, keep_blank_values=True)
-        if not pairs:
-            return REDACTED
-        return urlencode(
-            [(k, v if k in PUBLIC_BODY_FIELDS else REDACTED) for k, v in pairs], safe="*"
-        )
-    return REDACTED if body is not None else None
-
-
-def redact_entry(entry: dict[str, Any]) -> dict[str, Any]:
-    """A request-log entry safe to serve over HTTP (the in-process `Sandbox.requests` is not)."""
-    out = dict(entry)
-    out["headers"] = {
-        k: redact_header(k, v) if k in SECRET_HEADERS else v for k, v in entry["headers"].items()
-    }
-    if entry["path"].rstrip("/") in SECRET_BODY_PATHS:
-        out["body"] = redact_body(entry["body"])
-    return out
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-    request_queue_size = 256  # the stdlib default of 5 drops bursts of concurrent connects
-
-    def __init__(self, addr: tuple[str, int], sandbox: Sandbox) -> None:
-        self.sandbox = sandbox
-        self.open_sockets: set[socket.socket] = set()
-        self.sock_lock = threading.Lock()
-        super().__init__(addr, _Handler)
-
-    def process_request_thread(self, request: Any, client_address: Any) -> None:
-        with self.sock_lock:
-            self.open_sockets.add(request)
-        try:
-            super().process_request_thread(request, client_address)
-        finally:
-            with self.sock_lock:
-                self.open_sockets.discard(request)
-
-    def close_connections(self) -> None:
-        with self.sock_lock:
-            socks = list(self.open_sockets)
-        for s in socks:
-            with contextlib.suppress(OSError):
-                s.shutdown(socket.SHUT_RDWR)
-
-
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    server_version = "netsync-sandbox/1"
-    disable_nagle_algorithm = True  # headers and body go in two writes: avoid 40 ms stalls
-
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
-        """Quiet: the request log is the record."""
-
-    def _serve(self) -> None:
-        sb: Sandbox = self.server.sandbox  # type: ignore[attr-defined]
-        length = int(self.headers.get("Content-Length") or 0)
-        raw = self.rfile.read(length) if length else b""
-        parts = urlsplit(self.path)
-        headers = {k.lower(): v for k, v in self.headers.items()}
-        body: Any = None
-        json_error = False
-        if raw:
-            text = raw.decode("utf-8", "replace")
-            try:
-                body = json.loads(text)
-            except ValueError:
-                body, json_error = text, "form-urlencoded" not in headers.get("content-type", "")
-        host = self.headers.get("Host") or f"{sb.host}:{sb.port}"
-        req = Request(
-            method=self.command,
-            path=parts.path,
-            query=dict(parse_qsl(parts.query, keep_blank_values=True)),
-            headers=headers,
-            raw=raw,
-            body=body,
-            json_error=json_error,
-            base_url=f"http://{host}",
-        )
-        started = time.monotonic()
-        resp, vendor = sb.dispatch(req)
-        if vendor != "control":
-            sb.record(vendor, req, resp.status, started, time.monotonic())
-        self._send(resp)
-
-    def _send(self, resp: Response) -> None:
-        if resp.body is None:
-            payload = b""
-        elif isinstance(resp.body, str | bytes):
-            payload = resp.body.encode() if isinstance(resp.body, str) else resp.body
-        else:
-            payload = json.dumps(resp.body).encode()
-        self.send_response(resp.status)
-        if payload:
-            self.send_header("Content-Type", resp.content_type)
-        self.send_header("Content-Length", str(len(payload)))
-        for name, value in resp.headers.items():
-            self.send_header(name, value)
-        self.end_headers()
-        if payload and self.command != "HEAD":
-            self.wfile.write(payload)
-
-    do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = _serve
 
 
 class Sandbox:
@@ -198,8 +55,10 @@ class Sandbox:
         token_ttl: float = 900,
         host: str = "127.0.0.1",
         port: int = 0,
+        io_timeout: float = 60.0,
     ) -> None:
         self.host, self.port = host, port
+        self.io_timeout = io_timeout
         self.latency_ms = latency_ms
         self.smokeball_visibility_delay = smokeball_visibility_delay
         self.token_ttl = token_ttl
@@ -208,7 +67,8 @@ class Sandbox:
         self.world = self._build_world(seed, state)
         self._log: collections.deque[dict[str, Any]] = collections.deque(maxlen=REQUEST_LOG_SIZE)
         self._log_lock = threading.Lock()
-        self._server: _Server | None = None
+        self._errors: collections.deque[str] = collections.deque(maxlen=ERROR_LOG_SIZE)
+        self._server: SandboxHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
     @staticmethod
@@ -231,7 +91,7 @@ class Sandbox:
     def start(self) -> Sandbox:
         if self._server is not None:
             return self
-        self._server = _Server((self.host, self.port), self)
+        self._server = SandboxHTTPServer((self.host, self.port), self)
         self.port = self._server.server_address[1]
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
@@ -316,34 +176,75 @@ class Sandbox:
     def dispatch(self, req: Request) -> tuple[Response, str]:
         vendor = classify(req.path)
         if vendor == "control":
-            return self._control(req), vendor
+            return self._guarded("control", req, self._control), vendor
         if self.latency_ms:
             time.sleep(self.latency_ms / 1000.0)
-        module = VENDOR_MODULES[vendor]
         decision = self.limiter.check(vendor, credential_of(vendor, req.headers))
         public_cx = vendor == "casexchange" and req.path.startswith(casexchange.PUBLIC_PREFIX)
-        if not decision.allowed:
-            resp = self._rate_limited(vendor, req)
+        if decision.allowed:
+            resp = self._vendor_response(vendor, req, public_cx)
         else:
-            rule = self.faults.take(vendor, req.method, req.path)
-            if rule and not rule["after_apply"]:
-                resp = self._fault(module, rule, req)
-            else:
-                try:
-                    resp = module.handle_public(req, self) if public_cx else (
-                        casexchange_cases.handle_internal(req, self) if vendor == "casexchange"
-                        else module.handle(req, self)
-                    )  # fmt: skip
-                except Exception as exc:  # noqa: BLE001 - a bug must answer 500, not hang
-                    resp = module.fault_response(500, req.path)
-                    resp.headers["X-Sandbox-Error"] = type(exc).__name__
-                if rule:
-                    resp = self._fault(module, rule, req)
-                if self.world.dirty:
-                    self.world.save()
+            resp = self._rate_limited(vendor, req)
         if (public_cx and self.limiter.enabled) or not decision.allowed:
             resp.headers.update(decision.headers)  # Retry-After only when refused
         return resp, vendor
+
+    def _vendor_response(self, vendor: str, req: Request, public_cx: bool) -> Response:
+        """Faults, the vendor handler and the state save, for a request past the rate limit."""
+        module = VENDOR_MODULES[vendor]
+        rule = self.faults.take(vendor, req.method, req.path)
+        if rule and not rule["after_apply"]:
+            return self._fault(module, rule, req)
+        if public_cx:
+            handler = module.handle_public
+        elif vendor == "casexchange":
+            handler = casexchange_cases.handle_internal
+        else:
+            handler = module.handle
+        resp = self._guarded(vendor, req, lambda r: handler(r, self))
+        if rule:
+            resp = self._fault(module, rule, req)
+        if self.world.dirty:
+            try:
+                self.world.save()
+            except OSError as exc:  # disk full, folder gone: the client learns, we go on
+                self.report_error(f"saving {self.world.state_path}", exc, full=False)
+                resp = self._internal_error(vendor, req, exc)
+        return resp
+
+    def _guarded(self, vendor: str, req: Request, handler: Any) -> Response:
+        """Run a handler; a bug answers 500 with one line on stderr, never a hang or traceback."""
+        try:
+            return handler(req)
+        except Exception as exc:  # noqa: BLE001 - any handler bug
+            self.report_error(f"answering {req.method} {req.path}", exc)
+            return self._internal_error(vendor, req, exc)
+
+    @staticmethod
+    def _internal_error(vendor: str, req: Request, exc: BaseException) -> Response:
+        if vendor == "control":
+            resp = Response(500, {"error": f"sandbox bug: {type(exc).__name__}"})
+        else:
+            resp = VENDOR_MODULES[vendor].fault_response(500, req.path)
+        resp.headers["X-Sandbox-Error"] = type(exc).__name__
+        return resp
+
+    # -- internal errors ---------------------------------------------------------------------
+    @property
+    def errors(self) -> list[str]:
+        """Tracebacks of the sandbox's own bugs (500s) so far; tests assert it stays empty."""
+        with self._log_lock:
+            return list(self._errors)
+
+    def report_error(self, doing: str, exc: BaseException, full: bool = True) -> None:
+        """One line on stderr for a person, the whole traceback in `errors` for a test."""
+        text = "".join(traceback.format_exception(exc)) if full else f"{exc!r}\n"
+        with self._log_lock:
+            self._errors.append(text)
+        detail = " ".join(str(exc).split())
+        line = f"netsync sandbox: error {doing[:200]}: {type(exc).__name__}: {detail[:200]}"
+        with contextlib.suppress(OSError, ValueError):
+            print(line, file=sys.stderr, flush=True)
 
     def _rate_limited(self, vendor: str, req: Request) -> Response:
         if vendor == "casexchange":
@@ -377,6 +278,6 @@ class Sandbox:
             self.clear_requests()
             return Response(204, None)
         if path == "/_sandbox/state" and req.method == "GET":
-            with self.world.lock:
-                return Response(200, json.loads(json.dumps(self.world.data)))
+            with self.world.lock:  # credentials and the signing secret hidden: no auth here
+                return Response(200, redact_world(json.loads(json.dumps(self.world.data))))
         return Response(404, {"error": f"no sandbox control route {req.method} {req.path}"})

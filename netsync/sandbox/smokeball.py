@@ -13,10 +13,11 @@ import re
 import secrets
 import time
 from collections.abc import Callable
+from http import HTTPStatus
 from typing import Any
 from urllib.parse import parse_qs
 
-from .util import Request, Response, is_number, parse_datetime
+from .util import Request, Response, is_json_type, is_number, parse_datetime
 
 WRITABLE = (
     "externalSystemId", "number", "branchId", "branchProviderId", "description", "status",
@@ -33,23 +34,35 @@ LISTS = ("clientIds", "otherSideIds", "personAssistingStaffIds", "originatingSta
 STATUSES = ("Open", "Pending", "Closed", "Deleted", "Cancelled")
 FEE_TYPES = ("%", "Flat fee", "Other")
 SPLIT_KEYS = {"isEnabled", "splitMatterStaffs", "splitMethod", "remainderStaffId"}
-TITLES = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
-          415: "Unsupported Media Type", 429: "Too Many Requests"}  # fmt: skip
 TOP_SEGMENTS = ("matters", "referraltypes")
 
 
 def problem(status: int, detail: str, headers: dict[str, str] | None = None) -> Response:
     body = {
         "type": f"https://httpstatuses.io/{status}",
-        "title": TITLES.get(status, "Error" if status < 500 else "Server Error"),
+        "title": _title(status),
         "status": status,
         "detail": detail,
     }
     return Response(status, body, headers or {}, "application/problem+json")
 
 
+def _title(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Error" if status < 500 else "Server Error"
+
+
 def fault_response(status: int, path: str) -> Response:
     return problem(status, f"Injected fault (HTTP {status})")
+
+
+def request_error(status: int, message: str, path: str) -> Response:
+    """A body or framing problem refused before routing; OAuth's own shape at the token URL."""
+    if path.rstrip("/") == "/oauth2/token":
+        return Response(status, {"error": "invalid_request", "error_description": message})
+    return problem(status, message)
 
 
 def check_fields(body: dict[str, Any]) -> str | None:
@@ -197,8 +210,8 @@ def handle(req: Request, sb: Any) -> Response:
             return Response(405, {"error": "method_not_allowed"})
         return _token(req, sb)
     resp = _handle(req, sb)
-    if "requestid" in req.headers:
-        resp.headers["RequestId"] = req.headers["requestid"]
+    if "requestid" in req.headers:  # echoed: a folded header must not split our answer
+        resp.headers["RequestId"] = " ".join(req.headers["requestid"].split())
     return resp
 
 
@@ -275,8 +288,7 @@ def _resolve_referral_type(world: Any, value: Any) -> tuple[Any, str | None]:
 
 def _put(req: Request, sb: Any, mid: str) -> Response:
     world = sb.world
-    ctype = req.headers.get("content-type", "").split(";")[0].strip().lower()
-    if ctype not in ("application/json-patch+json", "application/json"):
+    if not is_json_type(req.headers.get("content-type", "")):  # application/*+json included
         return problem(415, "Content-Type must be application/json-patch+json")
     current = world.latest_matter(mid)
     if current is None:

@@ -180,7 +180,7 @@ def handle(req: Request, sb: Any) -> Response:
                 return _list(req, world)
             if req.method == "POST":
                 return _create(req, world)
-        m = re.fullmatch(r"/api/v1/case/requests/(\d+)", path)
+        m = re.fullmatch(r"/api/v1/case/requests/([0-9]{1,18})", path)  # int() of 5k digits fails
         if m:
             rec = next((r for r in world.data["case_requests"] if r["id"] == int(m.group(1))), None)
             if rec is None:

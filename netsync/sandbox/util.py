@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import math
 import re
 import time
 import uuid
@@ -77,6 +79,51 @@ def datetime_key(value: Any) -> float:
     """Sort key for date-time strings; unparseable values sort first."""
     dt = parse_datetime(value)
     return dt.timestamp() if dt else float("-inf")
+
+
+def is_json_type(content_type: str) -> bool:
+    """application/json or any application/*+json (json-patch+json, merge-patch+json, ...)."""
+    media = content_type.split(";", 1)[0].strip().lower()
+    return media == "application/json" or (
+        media.startswith("application/") and media.endswith("+json")
+    )
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"{text} does not fit a double")
+    return value
+
+
+def loads_strict(text: str) -> Any:
+    """json.loads as the vendors' parsers read JSON: no NaN/Infinity, no 1e999.
+
+    Python accepts those and would echo them back as `NaN`, which no JSON parser (netsync's
+    included) reads, so a body carrying one is not JSON here.
+    """
+    return json.loads(text, parse_constant=_no_constant, parse_float=_finite)
+
+
+def json_depth_exceeds(value: Any, limit: int) -> bool:
+    """Whether objects/arrays nest deeper than `limit` (iterative: no recursion limit)."""
+    stack = [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, dict):
+            children: Any = node.values()
+        elif isinstance(node, list):
+            children = node
+        else:
+            continue
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in children)
+    return False
 
 
 @dataclass

@@ -18,6 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from . import defaults
+from .util import loads_strict
+from .yamlfile import SeedError, decode_utf8
 
 STATE_VERSION = 1
 
@@ -149,17 +151,47 @@ class World:
     @classmethod
     def load_state(cls, path: str | Path) -> World:
         """Read a state file written by save(); a broken one is a SeedError naming it."""
-        from .seed import SeedError
-
         p = Path(path)
         try:
-            data = json.loads(p.read_text(encoding="utf-8"))
+            raw = p.read_bytes()
         except OSError as exc:
             raise SeedError(state_error(p, exc)) from None
+        text = decode_utf8(raw, p)
+        try:
+            data = loads_strict(text)  # a NaN in the file would be echoed as invalid JSON
         except ValueError as exc:
             raise SeedError(f"{p}: cannot load sandbox state: {exc}") from None
+        except RecursionError:
+            raise SeedError(f"{p}: cannot load sandbox state: nested too deeply") from None
         if not isinstance(data, dict) or data.get("version") != STATE_VERSION:
             raise SeedError(f"{p}: not a sandbox state file (version {STATE_VERSION})")
         base = empty_world_data()
+        problem = state_shape_problem(data, base)
+        if problem:
+            raise SeedError(f"{p}: not a sandbox state file: {problem}")
         base.update(data)
         return cls(base, p)
+
+
+def state_shape_problem(data: dict[str, Any], base: dict[str, Any]) -> str | None:
+    """First top-level key whose JSON type differs from a fresh world's, or None.
+
+    A hand-edited state file with, say, `"credentials": "x"` must fail at start with its name,
+    not as a 500 on every request later. Only the top two levels are checked.
+    """
+    for key, value in data.items():
+        if key in base and type(value) is not type(base[key]):
+            return f"{key} must be a JSON {_json_type(base[key])}"
+    creds = data.get("credentials", base["credentials"])
+    for vendor, wanted in base["credentials"].items():
+        have = creds.get(vendor, wanted)
+        if not isinstance(have, dict):
+            return f"credentials.{vendor} must be a JSON object"
+        for name in wanted:
+            if not isinstance(have.get(name, []), list):
+                return f"credentials.{vendor}.{name} must be a JSON array"
+    return None
+
+
+def _json_type(value: Any) -> str:
+    return {dict: "object", list: "array", str: "string", int: "number"}.get(type(value), "value")

@@ -670,8 +670,11 @@ def test_declined_prompt_cancels_with_zero_writes(sandbox):
     sb = sandbox()
     code, out, err = _run_with_terminal(sb, "no\n")
     assert code == 1, err
-    assert "Only 'yes' will be accepted" in err
-    assert out.splitlines()[-1] == "Apply cancelled."
+    assert "Only 'yes' will be accepted" in err and "Apply cancelled." in err
+    assert out.splitlines()[-1] == (
+        "Apply failed (cancelled): 0 applied, 0 unconfirmed, 0 already applied, 0 failed, "
+        "10 not attempted."
+    )
     assert "Plan: 3 to create, 6 to update, 1 to re-refer, 0 to delete." in out
     assert writes(sb) == []
     assert "Traceback" not in err

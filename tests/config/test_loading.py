@@ -103,7 +103,8 @@ def test_default_applies_to_an_empty_variable_as_in_docker_compose(tmp_path):
 def test_unset_variable_is_an_error_with_its_line(tmp_path):
     path = write(tmp_path, "c.yaml", "version: 1\nproviders:\n  trackops:\n    base_url: ${NOPE}\n")
     assert errors_of(path) == [
-        f"{path}:4:15: environment variable NOPE is not set (used as '${{NOPE}}')"
+        f"{path}:4:15: providers.trackops.base_url: environment variable NOPE is not set "
+        "(used as '${NOPE}')"
     ]
 
 

@@ -289,8 +289,16 @@ def test_errors_never_read_as_no_changes_and_go_to_stderr(sandbox, netsync):
         )
         assert code == 1
         assert "No changes" not in out and "No drift" not in out
-        assert "1 error: nothing can be applied until fixed." in out
+        # the vendor failure, and each of the 4 network resources it left unread
+        assert "5 errors: nothing can be applied until fixed." in out
         assert "export CASEXCHANGE_API_KEY" in err and "export CASEXCHANGE_API_KEY" not in out
+        for name in (
+            "outbound.rivera",
+            "outbound.caldwell",
+            "inbound.hawkins",
+            "inbound.whitfield",
+        ):
+            assert f"network.{name}: not read: CaseXchange could not be read" in err
 
 
 def test_renaming_a_pinned_rule_onto_another_live_rule_is_an_error(sandbox, netsync, tmp_path):

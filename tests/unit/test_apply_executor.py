@@ -8,7 +8,7 @@ from __future__ import annotations
 import threading
 import time
 
-from netsync.apply.executor import Executor, Result
+from netsync.apply.executor import Executor, Finished
 from netsync.model import Outcome
 
 HANG_LIMIT = 5.0  # seconds: execute() taking longer than this means it hung
@@ -27,7 +27,7 @@ class Recorder:
         self.active = 0
         self.max_active = 0
 
-    def __call__(self, address: str) -> Result:
+    def __call__(self, address: str) -> Finished:
         with self.lock:
             self.events.append(("start", address))
             self.active += 1
@@ -37,8 +37,8 @@ class Recorder:
             if address in self.raise_in:
                 raise RuntimeError(f"boom in {address}")
             if address in self.fail:
-                return Result(Outcome.FAILED, f"{address} said no")
-            return Result(Outcome.APPLIED)
+                return Finished(Outcome.FAILED, f"{address} said no")
+            return Finished(Outcome.APPLIED)
         finally:
             with self.lock:
                 self.active -= 1

@@ -382,3 +382,20 @@ def test_independent_changes_have_no_dependencies():
     assert set(graph.deps) == {c.address for c in changes}
     assert all(needs == set() for needs in graph.deps.values()), graph.deps
     assert graph.barriers == set()
+
+
+def test_a_rule_reactivated_at_a_taken_priority_waits_for_the_rule_leaving_it():
+    """A rule going from inactive to active at priority 2 (unchanged) waits for the active rule
+    leaving priority 2, so the two never tie."""
+    leaving = Change(
+        "routing.rules.Leaving", ResourceType.ROUTING_RULE, "a", Action.UPDATE,
+        fields=["priority"], before={"priority": 2}, after={"priority": 5},
+    )  # fmt: skip
+    back = Change(
+        "routing.rules.Back", ResourceType.ROUTING_RULE, "b", Action.UPDATE,
+        fields=["isActive"], before={"priority": 2, "isActive": False},
+        after={"priority": 2, "isActive": True},
+    )  # fmt: skip
+    graph = order([leaving, back])
+    assert graph.deps["routing.rules.Back"] == {"routing.rules.Leaving"}
+    assert graph.deps["routing.rules.Leaving"] == set()

@@ -149,3 +149,28 @@ def test_plain_strings_are_equal_only_when_identical(a, b):
     """Property: strings that are not ids, numbers or date-times compare exactly."""
     if canonical(a) == a and canonical(b) == b:
         assert equal(a, b) == (a == b)
+
+
+def test_nested_objects_compare_every_key_of_either_side():
+    """A key only one side has is a difference (absent = null against a value)."""
+    assert not equal({"a": 1}, {"a": 1, "b": 2})
+    assert not equal({"a": 1, "b": 2}, {"a": 1})
+    assert equal({"a": 1, "b": None}, {"a": 1})
+
+
+def test_null_against_a_value_is_a_change_either_way():
+    """null never equals 0, "" or false, on either side."""
+    for value in (0, "", False, []):
+        assert not equal(None, value) and not equal(value, None)
+
+
+def test_diff_collects_changes_of_every_kind_of_field():
+    """Plain, whole-object and keyed-list changes of one resource are all listed."""
+    rules = FieldRules(whole_objects=frozenset({"client"}), keyed_lists={"custom_fields": "id"})
+    desired = {
+        "due_on": "2026-07-01",
+        "client": {"name": "B"},
+        "custom_fields": [{"id": 1, "value": "x"}],
+    }
+    live = {"due_on": "2026-06-01", "client": {"name": "A"}, "custom_fields": []}
+    assert rules.diff(desired, live).changed == ["client.name", "custom_fields.1", "due_on"]

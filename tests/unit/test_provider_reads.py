@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from netsync.http import Clock
-from netsync.model import Action, Change, Diagnostic, Outcome, Resource, ResourceType
+from netsync.model import Action, Change, Outcome, Resource, ResourceType
 from netsync.providers import read_live
 from netsync.providers.base import MAX_SENDS, PAGING_THRESHOLD, Options, list_if_cheaper
 from netsync.providers.casexchange import CaseXchange
@@ -500,9 +500,10 @@ def test_trackops_exact_match_on_a_later_page_is_found():
 
 
 @pytest.mark.parametrize("parallelism", [1, 4])
-def test_read_live_reports_the_same_vendor_error_once(parallelism):
-    """Every resource failing with the same vendor error (vendor down) gives ONE error, on the
-    first resource in config order."""
+def test_read_live_spells_out_a_repeated_vendor_error_once(parallelism):
+    """Every resource failing with the same vendor error (vendor down) is named, none vanishes
+    from the plan; the message is spelled out once, on the first resource in config order, and
+    the others point at it."""
 
     def handler(request: httpx.Request) -> httpx.Response:
         return httpx.Response(500, json={"errors": ["database unavailable"]})
@@ -510,11 +511,12 @@ def test_read_live_reports_the_same_vendor_error_once(parallelism):
     provider = trackops(handler)
     resources = [case_request(f"REF-{i}") for i in range(5)]
     read = read_live({"trackops": provider}, resources, parallelism=parallelism)
-    assert read.errors == [
-        Diagnostic(
-            "case_requests.REF-0",
-            "Trackops: GET /api/v1/case/requests: 500: database unavailable",
-        )
+    assert [(d.address, d.message) for d in read.errors] == [
+        ("case_requests.REF-0", "Trackops: GET /api/v1/case/requests: 500: database unavailable"),
+        *[
+            (f"case_requests.REF-{i}", "not read: the same failure as case_requests.REF-0")
+            for i in range(1, 5)
+        ],
     ]
     assert read.live == {}
 
@@ -535,3 +537,47 @@ def test_read_live_keeps_different_errors():
         )
         for i in range(3)
     ]
+
+
+# --- accepted writes whose confirming re-read fails, and a refused wait (review findings) ------
+
+
+def test_rerefer_accepted_but_not_shown_by_the_re_read_is_unconfirmed():
+    """A 201 whose re-read still shows the old referral is `unconfirmed`, never `applied` or
+    `failed`: the vendor accepted it; the operator is told to check."""
+    vendor = CaseXchangeVendor(writes=["201"])
+    vendor.stale_reads = 5
+    result = casexchange(vendor).apply(rerefer(), no_progress)
+    assert result.outcome is Outcome.UNCONFIRMED
+    assert result.message == "answered 201, but a re-read does not show the change"
+
+
+def test_rerefer_accepted_whose_re_read_fails_is_unconfirmed():
+    """A 201 whose confirming GET fails (500s) is `unconfirmed` with the re-read's error."""
+
+    class Failing(CaseXchangeVendor):
+        def __call__(self, request: httpx.Request) -> httpx.Response:
+            if request.method == "GET" and request.url.path == SENT_CASE:
+                self.requests.append(request)
+                return cx_error(500, "internal_error")
+            return super().__call__(request)
+
+    result = casexchange(Failing(writes=["201"])).apply(rerefer(), no_progress)
+    assert result.outcome is Outcome.UNCONFIRMED
+    assert result.message.startswith("answered 201; the re-read that would confirm it failed:")
+
+
+def test_a_write_refused_by_a_too_long_wait_reports_the_429():
+    """A 429 demanding more than --max-wait fails the write at once; the report item keeps
+    the status of the last answer (429), not null."""
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(429, headers={"Retry-After": "500"}, json={"errors": ["slow"]})
+
+    settings = {**Trackops.defaults, "base_url": "http://vendor.test"}
+    options = Options(clock=FakeClock(), transport=httpx.MockTransport(handler), max_wait=5)
+    provider = Trackops(settings, TRACKOPS_ENV, options)
+    result = provider.apply(create_request(), no_progress)
+    assert result.outcome is Outcome.FAILED
+    assert result.status == 429
+    assert "more than --max-wait 5 s" in result.message

@@ -224,7 +224,7 @@ def test_smokeball_persistent_401_renews_only_once():
     assert len(vendor.token_requests) == 2
     assert len(vendor.api_requests) == 2
     assert "401" in str(caught.value)
-    assert "check the credentials" in str(caught.value)
+    assert "the token was refused: check SMOKEBALL_TOKEN" in str(caught.value)
 
 
 def test_smokeball_static_token_is_never_renewed():
@@ -505,7 +505,7 @@ def test_casexchange_api_key_echoed_by_the_vendor_is_redacted():
         provider.get("/firms/me")
     assert str(caught.value) == (
         "CaseXchange: GET /api/public/v1/firms/me: 401 invalid_api_key: key *** or *** is not "
-        "valid (check the credentials in the environment)"
+        "valid (check the CaseXchange key or token in the environment)"
     )
 
 

@@ -7,16 +7,26 @@ what they share: the `{data, meta}` envelope, firm names, key tiers and the disp
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import httpx
 
 from netsync.compare import FieldRules
-from netsync.http import public_url
+from netsync.http import VendorError, public_url
 from netsync.kinds import LABELS
 from netsync.model import Change, Diagnostic, LiveResource, Resource, ResourceType
-from netsync.providers.base import Options, Provider, Write, fail, make_client
+from netsync.providers.base import (
+    Options,
+    Prefetch,
+    Provider,
+    Write,
+    absent,
+    decode,
+    fail,
+    make_client,
+    parsed,
+)
 from netsync.providers.casexchange.auth import TIER_RANK, ApiKey, Bearer
 from netsync.providers.casexchange.cases import Cases
 from netsync.providers.casexchange.network import Network
@@ -48,6 +58,10 @@ class CaseXchange(Provider):
         "rate_limit": None,
     }
     url_variables = {"base_url": "NETSYNC_CASEXCHANGE_URL"}
+    hints = {
+        401: " (check the CaseXchange key or token in the environment)",
+        403: " (the key's tier does not allow this call)",
+    }
 
     def __init__(
         self, settings: Mapping[str, Any], env: Mapping[str, str], options: Options
@@ -68,18 +82,32 @@ class CaseXchange(Provider):
     # --- what the parts share -----------------------------------------------------------------
 
     def get(
-        self, path: str, *, missing_ok: bool = False, params: Mapping[str, Any] | None = None
+        self,
+        path: str,
+        *,
+        want: type = dict,
+        missing_ok: bool = False,
+        params: Mapping[str, Any] | None = None,
     ) -> Any:
-        """GET a public-API path and unwrap its `{data, meta}` envelope (the whole body when
-        `params` asks for a paged list)."""
-        response = self.client.request("GET", f"{PUBLIC}{path}", params=params)
+        """GET a public-API path and unwrap its `{data, meta}` envelope: `data` must be a JSON
+        object or array (`want`); a 200 without it is an error, never "absent". With `params`
+        (a paged list) the whole body comes back."""
+        full = f"{PUBLIC}{path}"
+        response = self.client.request("GET", full, params=params)
         self.counted()
-        if response.status_code == 404 and missing_ok:
+        if missing_ok and absent(response):
             return None
         if response.status_code != 200:
-            raise fail(self.label, "GET", f"{PUBLIC}{path}", response)
-        body = response.json()
-        return body if params else body.get("data")
+            raise fail(self.label, "GET", full, response, self.hints)
+        body = decode(self.label, "GET", full, response, dict)
+        data = body.get("data")
+        if not isinstance(data, want):
+            raise VendorError(
+                self.label,
+                f"GET {full}: 200: unexpected answer: `data` is {_json_kind(data)}, expected "
+                f"{_json_kind(want())}",
+            )
+        return body if params else data
 
     def name_firm(self, firm_id: str | None, name: str | None) -> None:
         if firm_id and name:
@@ -91,8 +119,8 @@ class CaseXchange(Provider):
 
     # --- read side ----------------------------------------------------------------------------
 
-    def prefetch(self, desired: list[Resource]) -> list[Callable[[], None]]:
-        tasks: list[Callable[[], None]] = [self._read_me]
+    def prefetch(self, desired: list[Resource]) -> list[Prefetch]:
+        tasks = [Prefetch(self._read_me)]  # the key's firm: every CaseXchange read needs it
         for part in dict.fromkeys(self.parts.values()):
             mine = [r for r in desired if self.parts.get(r.type) is part]
             tasks += part.prefetch(mine)
@@ -145,9 +173,11 @@ class CaseXchange(Provider):
         return self.parts[change.type].took_effect(change)
 
     def request_id(self, response: httpx.Response) -> str | None:
-        try:
-            meta = response.json().get("meta") or {}
-        except (ValueError, AttributeError):
-            return None
+        body = parsed(response)
+        meta = body.get("meta") if isinstance(body, dict) else None
         request_id = meta.get("requestId") if isinstance(meta, dict) else None
         return request_id if isinstance(request_id, str) else None
+
+
+def _json_kind(value: Any) -> str:
+    return {dict: "an object", list: "an array", type(None): "null"}.get(type(value), "a value")

@@ -108,7 +108,7 @@ class Bearer(Credential):
             "POST", LOGIN, json={"email": email, "password": password}, credential=False
         )
         if response.status_code != 200:
-            raise fail(VENDOR, "POST", LOGIN, response)
+            raise fail(VENDOR, "POST", LOGIN, response, {401: " (check the login variables)"})
         self._keep(response)
 
     def _refresh(self) -> bool:

@@ -5,12 +5,11 @@ not safe to repeat, so after a lost answer the case is re-read before anything i
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from netsync.compare import equal
-from netsync.model import Change, LiveResource, Resource
-from netsync.providers.base import PAGING_THRESHOLD, Write, list_if_cheaper
+from netsync.model import Change, LiveResource, Resource, ResourceType
+from netsync.providers.base import PAGING_THRESHOLD, Prefetch, Write, list_if_cheaper
 
 if TYPE_CHECKING:
     from netsync.providers.casexchange import CaseXchange
@@ -26,15 +25,16 @@ class Cases:
         self.cx = cx
         self._listed: dict[str, dict[str, Any]] = {}
 
-    def prefetch(self, desired: list[Resource]) -> list[Callable[[], None]]:
+    def prefetch(self, desired: list[Resource]) -> list[Prefetch]:
         cases = {(r.id or "").lower() for r in desired}
         if len(cases) < PAGING_THRESHOLD:
             return []
-        return [lambda: list_if_cheaper(self._page, cases, self._keep)]
+        read = lambda: list_if_cheaper(self._page, cases, self._keep)  # noqa: E731
+        return [Prefetch(read, frozenset({ResourceType.CASE}))]
 
     def _page(self, page: int) -> tuple[list[dict[str, Any]], int]:
-        body = self.cx.get("/sent-cases", params={"page": page + 1, "limit": PAGE_SIZE})
-        return body.get("data") or [], (body.get("pagination") or {}).get("totalPages") or 0
+        body = self.cx.get("/sent-cases", want=list, params={"page": page + 1, "limit": PAGE_SIZE})
+        return body["data"], int((body.get("pagination") or {}).get("totalPages") or 0)
 
     def _keep(self, item: dict[str, Any]) -> None:
         # A list item carries the latest referral's firm (receivingFirmId) and the case status.

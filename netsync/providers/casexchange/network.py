@@ -8,12 +8,11 @@ Quirks kept here: relationship settings nested under `relationship`; inbound sta
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from netsync.kinds import Action
 from netsync.model import Change, LiveResource, Resource, ResourceType
-from netsync.providers.base import Once, Write
+from netsync.providers.base import Once, Prefetch, Write
 
 if TYPE_CHECKING:
     from netsync.providers.casexchange import CaseXchange
@@ -34,13 +33,14 @@ class Network:
         self.cx = cx
         self._pending = Once(self._read_pending)
 
-    def prefetch(self, desired: list[Resource]) -> list[Callable[[], None]]:
+    def prefetch(self, desired: list[Resource]) -> list[Prefetch]:
         if desired or self.cx.discovers(ResourceType.INBOUND):
-            return [self._pending.get]
+            kinds = frozenset({ResourceType.OUTBOUND, ResourceType.INBOUND})
+            return [Prefetch(self._pending.get, kinds)]
         return []
 
     def _read_pending(self) -> list[dict[str, Any]]:
-        pending = self.cx.get("/network/pending") or []
+        pending = self.cx.get("/network/pending", want=list)
         requests = []
         for entry in pending:
             firm_id = (entry.get("firmId") or "").lower()

@@ -6,14 +6,13 @@ There is no single-rule GET: every re-read is the list.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from netsync.compare import equal
 from netsync.http import VendorError
 from netsync.kinds import Action, split_address
 from netsync.model import Change, LiveResource, Resource, ResourceType
-from netsync.providers.base import Write
+from netsync.providers.base import Prefetch, Write
 
 if TYPE_CHECKING:
     from netsync.providers.casexchange import CaseXchange
@@ -26,13 +25,24 @@ class Rules:
     def __init__(self, cx: CaseXchange) -> None:
         self.cx = cx
 
-    def prefetch(self, desired: list[Resource]) -> list[Callable[[], None]]:
+    def prefetch(self, desired: list[Resource]) -> list[Prefetch]:
         if desired or self.cx.discovers(ResourceType.ROUTING_RULE):
-            return [self._read_rules]
+            return [Prefetch(self._read_rules, frozenset({ResourceType.ROUTING_RULE}))]
         return []
 
     def _list(self) -> list[dict[str, Any]]:
-        return [r for r in self.cx.get("/routing/rules") or [] if isinstance(r, dict)]
+        """The rule list, every rule checked against the documented shape: apply PUTs whole
+        rules built from it, so a malformed one must stop here, not be written back."""
+        rules = self.cx.get("/routing/rules", want=list)
+        for rule in rules:
+            problem = _malformed(rule)
+            if problem:
+                name = rule.get("name") if isinstance(rule, dict) else None
+                raise VendorError(
+                    self.cx.label,
+                    f"GET {PATH}: 200: unexpected answer: rule {name!r}: {problem}",
+                )
+        return rules
 
     def _read_rules(self) -> None:
         rules = [
@@ -84,3 +94,25 @@ class Rules:
         return live is not None and all(
             rules.equal(name, after.get(name), live.get(name)) for name in change.fields
         )
+
+
+def _malformed(rule: Any) -> str | None:
+    """What is wrong with a rule's shape (the vendor's RoutingRule), or None."""
+    if not isinstance(rule, dict):
+        return "not an object"
+    expected = {
+        "id": (str,),
+        "name": (str,),
+        "conditions": (list,),
+        "targetFirmId": (str,),
+        "priority": (int, float, type(None)),  # 2 and 2.0 are one number
+        "isActive": (bool, type(None)),
+    }
+    for name, types in expected.items():
+        value = rule.get(name)
+        whole = not isinstance(value, float) or value.is_integer()
+        if not isinstance(value, types) or (int in types and isinstance(value, bool)) or not whole:
+            return f"{name} is {type(value).__name__}, not {' or '.join(t.__name__ for t in types)}"
+    if not all(isinstance(c, dict) for c in rule["conditions"]):
+        return "conditions is not a list of objects"
+    return None
