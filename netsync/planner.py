@@ -66,12 +66,14 @@ class Planner:
         )
 
     def labels(self, *firm_ids: Any) -> dict[str, str]:
-        """Names shown beside firm ids: the vendor's firm name, else the config's alias."""
+        """Names shown beside firm ids: the config's alias, else the vendor's firm name. The
+        alias first, so a label never depends on what else this run happened to read (a
+        create, a --target plan) and reads as the YAML under review does."""
         names = {}
         for firm_id in firm_ids:
             if isinstance(firm_id, str):
                 key = firm_id.lower()
-                name = self.given.read.firm_names.get(key) or self.given.aliases.get(key)
+                name = self.given.aliases.get(key) or self.given.read.firm_names.get(key)
                 if name:
                     names[firm_id] = name
         return names

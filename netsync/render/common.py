@@ -60,6 +60,11 @@ class ChangeView:
     labels: dict[str, str] = field(default_factory=dict)
     write_only: tuple[str, ...] = ()  # names in `after` that are sent but never compared
 
+    def title(self) -> str | None:
+        """The name to show after the address, unless the address already ends with it."""
+        name = self.label(self.id)
+        return None if name is None or self.address.endswith(f".{name}") else name
+
     def label(self, value: Any) -> str | None:
         """The display name for a firm id (ids compare case-insensitively), if known."""
         if not isinstance(value, str) or not self.labels:

@@ -51,7 +51,7 @@ def html_text(text: str, limit: int = CELL_MAX) -> str:
 
 
 def _title(change: ChangeView) -> str:
-    name = change.label(change.id)
+    name = change.title()
     return f"{change.address} ({name})" if name else change.address
 
 

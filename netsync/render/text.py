@@ -45,7 +45,7 @@ class _Style:
 
 
 def _header(change: ChangeView, style: _Style) -> str:
-    name = change.label(change.id)
+    name = change.title()
     suffix = f"  ({safe(name)})" if name else ""
     symbol = style.action(change.action, SYMBOLS[change.action])
     return f"{symbol} {style.bold(safe(change.address))}{suffix}"

@@ -137,8 +137,7 @@ class World:
 
     def _write(self, payload: str) -> None:
         assert self.state_path is not None
-        folder = self.state_path.parent
-        folder.mkdir(parents=True, exist_ok=True)
+        folder = self.state_path.parent  # never created: a typo must not grow a directory tree
         fd, tmp = tempfile.mkstemp(prefix=".sandbox-state-", suffix=".tmp", dir=folder)
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
