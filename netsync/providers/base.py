@@ -14,6 +14,7 @@ import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -241,6 +242,9 @@ def make_client(
     base_url = settings.get("base_url")
     if not base_url:
         raise VendorError(vendor, "no base_url configured")
+    for url in (base_url, settings.get("auth_url")):  # user:password@ in a URL is a credential
+        parts = urlsplit(url or "")
+        Secrets.add(parts.password)
     return VendorClient(
         vendor=vendor,
         base_url=base_url,

@@ -128,9 +128,16 @@ def changed_paths(change: ChangeView) -> list[str]:
     return [k for k in dict.fromkeys([*before, *after]) if before.get(k) != after.get(k)]
 
 
+SHOWN_MAX = 2_000  # characters of one value in text and markdown; JSON keeps every character
+
+
 def compact(value: Any) -> str:
-    """A value as one line of JSON: strings quoted, numbers as given, control chars escaped."""
-    return json.dumps(value, ensure_ascii=False)
+    """A value as one line of JSON: strings quoted, numbers as given, control chars escaped;
+    a huge value is cut with its size named, so one field cannot flood a terminal."""
+    text = json.dumps(value, ensure_ascii=False)
+    if len(text) <= SHOWN_MAX:
+        return text
+    return f"{text[:SHOWN_MAX]}… ({len(text):,} characters; --format json shows it whole)"
 
 
 def show_value(change: ChangeView, value: Any) -> str:

@@ -174,3 +174,27 @@ def test_diff_collects_changes_of_every_kind_of_field():
     }
     live = {"due_on": "2026-06-01", "client": {"name": "A"}, "custom_fields": []}
     assert rules.diff(desired, live).changed == ["client.name", "custom_fields.1", "due_on"]
+
+
+def test_date_times_without_an_offset_are_utc_and_z_may_be_lower_case():
+    """A date-time without an offset is read as UTC; `z` and `Z` are the same."""
+    assert equal("2026-03-31T16:00:00", "2026-03-31T16:00:00Z")
+    assert equal("2026-03-31T16:00:00z", "2026-03-31T18:00:00+02:00")
+    assert not equal("2026-03-31T16:00:00", "2026-03-31T16:00:00+02:00")
+
+
+def test_set_fields_see_instants_numbers_and_ids_alike():
+    """Inside a set field, items are canonical: instants, numbers and ids in one form."""
+    rules = FieldRules(unordered=frozenset({"s"}))
+    assert rules.equal("s", ["2026-03-31T16:00:00Z", 5, UUID_UPPER], [UUID_LOWER, "5.0",
+                       "2026-03-31T18:00:00+02:00"])  # fmt: skip
+    assert not rules.equal("s", ["2026-03-31T16:00:00Z"], ["2026-03-31T16:00:01Z"])
+
+
+def test_canonical_forms_reach_into_objects():
+    """Numbers nested in objects digest alike too (25 and 25.0 inside `splitOriginatingStaff…`)."""
+    rules = FieldRules()
+    assert rules.canonical("x", {"ratio": 25, "at": "2026-03-31T16:00:00Z"}) == rules.canonical(
+        "x", {"ratio": 25.0, "at": "2026-03-31T18:00:00+02:00"}
+    )
+    assert rules.canonical("x", {"ratio": 25}) != rules.canonical("x", {"ratio": 26})
