@@ -298,11 +298,21 @@ class VendorClient:
             attempts.count += 1
         with self._in_flight or nullcontext():
             request = self.client.build_request(method, url, headers=headers, **payload)
+            started = self.clock.monotonic()
             response = self.client.send(request, stream=True)
             try:
                 content = self._read(response)
             finally:
                 response.close()
+        elapsed = (self.clock.monotonic() - started) * 1000
+        log.debug(
+            "%s: %s %s -> %s (%.0f ms)",
+            self.vendor,
+            method,
+            _show(url),
+            response.status_code,
+            elapsed,
+        )
         # The body is decoded already: drop the headers that described its transfer encoding.
         kept = [
             (name, value)

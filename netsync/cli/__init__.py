@@ -33,10 +33,7 @@ class NetsyncGroup(click.Group):
         except click.ClickException as exc:
             exc.show()
             rv = EXIT_ERROR
-        except click.Abort:
-            click.echo("Aborted.", err=True)
-            rv = EXIT_ERROR
-        except KeyboardInterrupt:
+        except (KeyboardInterrupt, click.Abort):  # click turns Ctrl-C into Abort
             click.echo("Interrupted.", err=True)
             rv = EXIT_INTERRUPTED
         except BrokenPipeError:  # `netsync plan | head`: the reader left; nothing to say

@@ -125,13 +125,13 @@ def sandbox(
         raise click.ClickException(
             f"cannot listen on {host}:{port}: {exc.strerror or exc}"
         ) from None
-    click.echo(f"netsync sandbox listening on {sb.url}  (Ctrl-C to stop)", err=True)
-    for name, value in sb.env().items():
-        click.echo(f"export {name}={shlex.quote(value)}")
-    stop = threading.Event()
+    stop = threading.Event()  # SIGTERM handled before the export lines tell anyone we run
     previous = signal.getsignal(signal.SIGTERM)
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    click.echo(f"netsync sandbox listening on {sb.url}  (Ctrl-C to stop)", err=True)
+    for name, value in sb.env().items():
+        click.echo(f"export {name}={shlex.quote(value)}")
     try:
         while not stop.wait(0.2):
             pass

