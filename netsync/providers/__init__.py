@@ -14,7 +14,8 @@ from netsync.compare import FieldRules
 from netsync.http import VendorError, run_parallel
 from netsync.kinds import VENDORS, ResourceType
 from netsync.model import Diagnostic, LiveResource, ReadResult, Resource
-from netsync.providers.base import SHAPE_ERRORS, Options, Prefetch, Provider, shape_error
+from netsync.providers.answers import SHAPE_ERRORS, shape_error
+from netsync.providers.base import Options, Prefetch, Provider
 from netsync.providers.casexchange import CaseXchange
 from netsync.providers.smokeball import Smokeball
 from netsync.providers.trackops import Trackops

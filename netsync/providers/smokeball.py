@@ -22,6 +22,7 @@ from netsync.compare import FieldRules
 from netsync.http import Credential, Secrets, VendorError, public_url
 from netsync.kinds import LABELS
 from netsync.model import Change, LiveResource, Resource, ResourceType
+from netsync.providers.answers import absent, decode, fail
 from netsync.providers.base import (
     PAGING_THRESHOLD,
     MissingCredential,
@@ -30,9 +31,6 @@ from netsync.providers.base import (
     Prefetch,
     Provider,
     Write,
-    absent,
-    decode,
-    fail,
     list_if_cheaper,
     make_client,
     require_env,

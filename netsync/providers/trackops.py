@@ -16,16 +16,8 @@ from netsync.compare import FieldRules
 from netsync.http import Headers, Secrets, VendorError, public_url
 from netsync.kinds import LABELS, Action, split_address
 from netsync.model import Change, LiveResource, Resource, ResourceType
-from netsync.providers.base import (
-    Options,
-    Provider,
-    Write,
-    absent,
-    decode,
-    fail,
-    make_client,
-    require_env,
-)
+from netsync.providers.answers import absent, decode, fail
+from netsync.providers.base import Options, Provider, Write, make_client, require_env
 
 VENDOR = LABELS["trackops"]
 API = "/api/v1/case/requests"

@@ -10,35 +10,11 @@ from datetime import UTC, datetime
 
 import httpx
 import pytest
+from fakes import FakeClock
 
-from netsync.http import Attempts, Clock, RetryPolicy, TokenBucket, VendorClient, VendorError
+from netsync.http import Attempts, RetryPolicy, TokenBucket, VendorClient, VendorError
 
 WALL = datetime(2026, 1, 1, 12, 0, 0, tzinfo=UTC).timestamp()
-
-
-class FakeClock(Clock):
-    """Time stands still until someone sleeps; every sleep is recorded."""
-
-    def __init__(self, wall: float = WALL) -> None:
-        self.mono = 1000.0
-        self.wall = wall
-        self.sleeps: list[float] = []
-        self._lock = threading.Lock()
-
-    def monotonic(self) -> float:
-        return self.mono
-
-    def time(self) -> float:
-        return self.wall
-
-    def sleep(self, seconds: float) -> None:
-        with self._lock:
-            self.sleeps.append(seconds)
-            # A real sleep always takes some time: without a floor, a rounding-sized wait of
-            # the token bucket would leave a float clock (e.g. at 1000.0) where it was.
-            step = max(seconds, 1e-6)
-            self.mono += step
-            self.wall += step
 
 
 class Script:

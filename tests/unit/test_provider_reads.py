@@ -6,41 +6,17 @@ reference_value_1, and read_live reporting one vendor failure once."""
 from __future__ import annotations
 
 import json
-import threading
 from typing import Any
 
 import httpx
 import pytest
+from fakes import FakeClock
 
-from netsync.http import Clock
 from netsync.model import Action, Change, Outcome, Resource, ResourceType
 from netsync.providers import read_live
 from netsync.providers.base import MAX_SENDS, PAGING_THRESHOLD, Options, list_if_cheaper
 from netsync.providers.casexchange import CaseXchange
 from netsync.providers.trackops import Trackops
-
-
-class FakeClock(Clock):
-    """Time stands still until someone sleeps; every sleep is recorded."""
-
-    def __init__(self) -> None:
-        self.mono = 1000.0
-        self.wall = 1_767_268_800.0
-        self.sleeps: list[float] = []
-        self._lock = threading.Lock()
-
-    def monotonic(self) -> float:
-        return self.mono
-
-    def time(self) -> float:
-        return self.wall
-
-    def sleep(self, seconds: float) -> None:
-        with self._lock:
-            self.sleeps.append(seconds)
-            step = max(seconds, 1e-6)  # a real sleep always takes some time
-            self.mono += step
-            self.wall += step
 
 
 def no_progress(note: str) -> None:

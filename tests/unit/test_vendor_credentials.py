@@ -13,42 +13,14 @@ from urllib.parse import parse_qs, quote
 
 import httpx
 import pytest
+from fakes import FakeClock
 
-from netsync.http import Clock, RetryPolicy, Secrets, VendorClient, VendorError, public_url
+from netsync.http import RetryPolicy, Secrets, VendorClient, VendorError, public_url
 from netsync.model import Action, Change, Outcome, Resource, ResourceType
 from netsync.providers.base import Options
 from netsync.providers.casexchange import CaseXchange
 from netsync.providers.smokeball import TOKEN_MARGIN, Smokeball
 from netsync.providers.trackops import Trackops
-
-
-class FakeClock(Clock):
-    """Time stands still until someone sleeps; every sleep is recorded."""
-
-    def __init__(self) -> None:
-        self.mono = 1000.0
-        self.wall = 1_767_268_800.0
-        self.sleeps: list[float] = []
-        self._lock = threading.Lock()
-
-    def monotonic(self) -> float:
-        return self.mono
-
-    def time(self) -> float:
-        return self.wall
-
-    def sleep(self, seconds: float) -> None:
-        with self._lock:
-            self.sleeps.append(seconds)
-            # A real sleep always takes some time: without a floor, a rounding-sized wait of
-            # the token bucket would leave a float clock (e.g. at 1000.0) where it was.
-            step = max(seconds, 1e-6)
-            self.mono += step
-            self.wall += step
-
-    def advance(self, seconds: float) -> None:
-        self.mono += seconds
-        self.wall += seconds
 
 
 def no_progress(note: str) -> None:

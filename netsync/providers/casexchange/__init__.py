@@ -16,17 +16,8 @@ from netsync.compare import FieldRules
 from netsync.http import VendorError, public_url
 from netsync.kinds import LABELS
 from netsync.model import Change, Diagnostic, LiveResource, Resource, ResourceType
-from netsync.providers.base import (
-    Options,
-    Prefetch,
-    Provider,
-    Write,
-    absent,
-    decode,
-    fail,
-    make_client,
-    parsed,
-)
+from netsync.providers.answers import absent, decode, fail, parsed
+from netsync.providers.base import Options, Prefetch, Provider, Write, make_client
 from netsync.providers.casexchange.auth import TIER_RANK, ApiKey, Bearer
 from netsync.providers.casexchange.cases import Cases
 from netsync.providers.casexchange.network import Network

@@ -11,7 +11,8 @@ import httpx
 
 from netsync.http import Credential, Secrets, VendorClient, VendorError
 from netsync.kinds import LABELS
-from netsync.providers.base import Once, error_detail, fail, require_env
+from netsync.providers.answers import error_detail, fail
+from netsync.providers.base import Once, require_env
 
 VENDOR = LABELS["casexchange"]
 LOGIN = "/api/v1/auth/login"
