@@ -2,8 +2,8 @@
 
 Numbers compare by decimal value whatever JSON type carried them; booleans are never numbers;
 ids compare case-insensitively; date-times as instants; a live field that is absent equals null.
-Nested values are aligned pairwise by these rules and then compared with deepdiff, which also
-names the changed paths.
+Nested values are aligned pairwise by these rules and then compared structurally (sets sorted
+by a canonical key, at every depth).
 
 Which fields of a kind are sets, objects sent whole, keyed lists or create-only is vendor
 knowledge: each provider declares a `FieldRules` per kind and the planner passes it in here.
@@ -11,14 +11,13 @@ knowledge: each provider declares a `FieldRules` per kind and the planner passes
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
-
-from deepdiff import DeepDiff
 
 from netsync.kinds import UUID_PATTERN
 
@@ -105,18 +104,38 @@ def canonical(value: Any) -> Any:
 
 def equal(desired: Any, live: Any, *, unordered: bool = False) -> bool:
     """Whether a desired and a live value are the same by the SPEC's rules; `unordered` lists
-    (staff ids, routing conditions) compare as sets."""
+    (staff ids, routing conditions) compare as sets, at every depth."""
     if unordered:
-        a, b = canonical(desired), canonical(live)
-        if isinstance(a, list | dict) and isinstance(b, list | dict):
-            return not DeepDiff(a, b, ignore_order=True)
-        return a == b
-    a, b = align(desired, live)
-    if isinstance(a, list | dict) or isinstance(b, list | dict):
-        return not DeepDiff(a, b)
+        return _same(_sorted(canonical(desired)), _sorted(canonical(live)))
+    return _same(*align(desired, live))
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Strict structural equality of aligned values: a boolean is never a number, and
+    containers match item by item (Python's own == would call True equal to 1)."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
     if a is None or b is None:
         return a is None and b is None
     return type(a) is type(b) and a == b
+
+
+def _sorted(value: Any) -> Any:
+    """Lists as sets at every depth: one of each item, sorted by a canonical text key, so two
+    sets compare without pairing their items (a repeated item is the same set)."""
+    if isinstance(value, dict):
+        return {k: _sorted(v) for k, v in value.items()}
+    if isinstance(value, list):
+        items = {_key(item): item for item in (_sorted(v) for v in value)}
+        return [items[key] for key in sorted(items)]
+    return value
+
+
+def _key(value: Any) -> str:
+    """A text that is the same exactly for canonically equal values (booleans apart)."""
+    return json.dumps(_printable(value), sort_keys=True, default=lambda v: f"<{v!r}>")
 
 
 @dataclass
@@ -163,10 +182,8 @@ class FieldRules:
     def canonical(self, name: str, value: Any) -> Any:
         """A field's value in a form where equal-by-the-rules values are equal and print the
         same (for digests: 50, 50.0 and "50" alike; ids in one case; sets sorted)."""
-        value = _printable(canonical(value))
-        if name in self.unordered and isinstance(value, list):
-            return sorted(value, key=repr)
-        return value
+        value = canonical(value)
+        return _printable(_sorted(value) if name in self.unordered else value)
 
 
 def _printable(value: Any) -> Any:

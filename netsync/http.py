@@ -121,6 +121,73 @@ class TokenBucket:
             self.clock.sleep(wait)
 
 
+class WindowPacer:
+    """Pacing from a vendor's `X-RateLimit-Limit/-Remaining/-Reset` answers (a fixed window
+    per key): spend what the window has left, counting requests still in flight, then wait for
+    its reset. A 429 becomes the exception, not the signal. A window that ends further away
+    than --max-wait is the vendor refusing for that long: requests fail at once, saying when."""
+
+    def __init__(self, vendor: str, clock: Clock = SYSTEM_CLOCK, max_wait: float = 120.0):
+        self.vendor = vendor
+        self.clock = clock
+        self.max_wait = max_wait  # a window that ends later than this is a vendor's refusal
+        self.lock = threading.Lock()
+        self.limit: int | None = None
+        self.remaining: int | None = None  # None: nothing known, send freely
+        self.reset: float | None = None  # Unix time the window ends
+        self.in_flight = 0
+        self.answered = False  # the first answer tells whether (and how) the vendor paces
+
+    def acquire(self) -> None:
+        while True:
+            with self.lock:
+                now = self.clock.time()
+                if self.reset is not None and now >= self.reset:  # a new window
+                    self.remaining, self.reset = self.limit, None
+                probing = not self.answered and self.in_flight > 0
+                free = self.remaining is None or self.remaining - self.in_flight > 0
+                if free and not probing:
+                    self.in_flight += 1
+                    return
+                wait = self.reset - now if self.reset is not None and not probing else 0.01
+                if wait > self.max_wait:
+                    when = datetime.fromtimestamp(now + wait, UTC)
+                    raise VendorError(
+                        self.vendor,
+                        f"the rate-limit window ends in {wait:.0f} s, more than --max-wait "
+                        f"{self.max_wait:.0f} s; retry after {when:%Y-%m-%d %H:%M:%S} UTC",
+                        status=RATE_LIMITED,
+                    )
+            self.clock.sleep(min(max(wait, 0.01), 60.0))
+
+    def release(self, response: httpx.Response | None) -> None:
+        with self.lock:
+            self.in_flight -= 1
+            if response is None:
+                return
+            self.answered = True
+            limit = _header_number(response, "X-RateLimit-Limit")
+            remaining = _header_number(response, "X-RateLimit-Remaining")
+            reset = _header_number(response, "X-RateLimit-Reset")
+            if response.status_code == RATE_LIMITED and remaining is None and reset is not None:
+                remaining = 0  # refused until the reset it names
+            if remaining is None:
+                return
+            self.limit = int(limit) if limit is not None else self.limit
+            newer = reset is not None and (self.reset is None or reset > self.reset)
+            if newer or self.remaining is None:
+                self.remaining, self.reset = int(remaining), reset
+            else:  # answers of one window arrive in any order: the lowest count is the truth
+                self.remaining = min(self.remaining, int(remaining))
+
+
+def _header_number(response: httpx.Response, name: str) -> float | None:
+    try:
+        return float(response.headers[name])
+    except (KeyError, ValueError):
+        return None
+
+
 @dataclass
 class RetryPolicy:
     attempts: int = 5
@@ -204,10 +271,12 @@ class VendorClient:
     base_url: str
     timeout: float = 30.0
     rate_limit: TokenBucket | None = None
+    pacer: WindowPacer | None = None  # pacing from the vendor's rate-limit headers
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     credential: Credential | None = None
     transport: httpx.BaseTransport | None = None
     concurrency: int | None = None  # the provider's `concurrency` setting: requests in flight
+    pool: int = 16  # connections kept alive: as many as requests in flight, no more to scan
     clock: Clock = SYSTEM_CLOCK
     _client: httpx.Client | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -222,9 +291,8 @@ class VendorClient:
         with self._lock:
             if self._client is None:
                 # The semaphore is the one cap on requests in flight; the pool only keeps
-                # connections alive for reuse.
-                keep = self.concurrency or 64
-                limits = httpx.Limits(max_connections=None, max_keepalive_connections=keep)
+                # connections alive for reuse, sized to what is in flight.
+                limits = httpx.Limits(max_connections=None, max_keepalive_connections=self.pool)
                 self._client = httpx.Client(
                     timeout=self.timeout, limits=limits, transport=self.transport
                 )
@@ -299,11 +367,18 @@ class VendorClient:
         with self._in_flight or nullcontext():
             request = self.client.build_request(method, url, headers=headers, **payload)
             started = self.clock.monotonic()
-            response = self.client.send(request, stream=True)
+            if self.pacer:
+                self.pacer.acquire()
+            response = None
             try:
-                content = self._read(response)
+                response = self.client.send(request, stream=True)
+                try:
+                    content = self._read(response)
+                finally:
+                    response.close()
             finally:
-                response.close()
+                if self.pacer:
+                    self.pacer.release(response)
         elapsed = (self.clock.monotonic() - started) * 1000
         log.debug(
             "%s: %s %s -> %s (%.0f ms)",

@@ -89,7 +89,9 @@ class Apply:
             self.console.err("The plan file holds no changes.")
             self.console.out(self.report.last_line())
             return EXIT_OK
-        options = Options(max_wait=self.settings.max_wait)
+        options = Options.of(
+            self.env, parallelism=self.settings.parallelism, max_wait=self.settings.max_wait
+        )
         with (
             Progress("Reading live state") as progress,
             planning(

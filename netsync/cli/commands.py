@@ -112,7 +112,7 @@ def read_and_plan(
             scope=Scope.of(targets),
             parallelism=parallelism,
             progress=progress,
-            options=Options(max_wait=max_wait),
+            options=Options.of(os.environ, parallelism=parallelism, max_wait=max_wait),
         )
 
 

@@ -6,6 +6,7 @@ and discover live objects the config does not declare), then one read per resour
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
@@ -55,44 +56,92 @@ def open_providers(
 
 
 def _prefetch(
-    providers: Mapping[str, Provider],
-    desired: list[Resource],
-    merged: ReadResult,
-    parallelism: int,
-) -> dict[ResourceType, str]:
-    """Run every provider's account-wide reads; the kinds left unread by those that failed,
-    with where the failure is reported (one failed list leaves only its own kinds unread; a
-    vendor-wide read, all of them)."""
-    by_vendor: dict[str, list[Resource]] = {}
-    for resource in desired:
-        by_vendor.setdefault(resource.type.vendor, []).append(resource)
-    tasks = [
-        (vendor, task)
-        for vendor, provider in providers.items()
-        for task in provider.prefetch(by_vendor.get(vendor, []))
-    ]
+    provider: Provider, resources: list[Resource], width: int
+) -> tuple[dict[ResourceType, str], list[Diagnostic]]:
+    """Run one provider's account-wide reads; the kinds left unread by those that failed,
+    with where each failure is reported (one failed list leaves only its own kinds unread; a
+    vendor-wide read, all of them), and the failures."""
 
-    def run(item: tuple[str, Prefetch]) -> tuple[str, Prefetch, VendorError | None]:
-        vendor, task = item
+    def run(task: Prefetch) -> tuple[Prefetch, VendorError | None]:
         try:
             task.run()
         except VendorError as exc:
-            return vendor, task, exc
+            return task, exc
         except SHAPE_ERRORS as exc:
-            return vendor, task, shape_error(providers[vendor].label, exc)
-        return vendor, task, None
+            return task, shape_error(provider.label, exc)
+        return task, None
 
     failed: dict[ResourceType, str] = {}
-    for vendor, task, error in run_parallel(run, tasks, parallelism):
+    errors = []
+    for task, error in run_parallel(run, provider.prefetch(resources), width):
         if error is None:
             continue
-        kinds = set(task.kinds) or {t for t in ResourceType if t.vendor == vendor}
+        kinds = set(task.kinds) or {t for t in ResourceType if t.vendor == provider.name}
         if kinds <= set(failed):
             continue  # the same part already failed: one message is enough
-        where = next(iter(task.kinds)).section if len(task.kinds) == 1 else _section_of(vendor)
+        one = next(iter(task.kinds)).section if len(task.kinds) == 1 else None
+        where = one or _section_of(provider.name)
         failed.update(dict.fromkeys(kinds - set(failed), where))
-        merged.errors.append(Diagnostic(where, str(error)))
-    return failed
+        errors.append(Diagnostic(where, str(error)))
+    return failed, errors
+
+
+class _Counter:
+    """Progress across vendors read at the same time."""
+
+    def __init__(self, total: int, progress: Progress | None) -> None:
+        self.total, self.done, self.progress = total, 0, progress
+        self.lock = threading.Lock()
+
+    def tick(self) -> None:
+        if self.progress is None:
+            return
+        with self.lock:
+            self.done += 1
+            self.progress(self.done, self.total)
+
+
+def _read_vendor(
+    provider: Provider, resources: list[Resource], width: int, counter: _Counter
+) -> ReadResult:
+    """One vendor's reads: its lists first, then one read per resource, `width` at a time.
+    Every address whose read failed is named; none vanishes from the plan."""
+    part = ReadResult()
+    failed, part.errors = _prefetch(provider, resources, width)
+    todo = []
+    for resource in resources:
+        if resource.type in failed:
+            message = (
+                f"not read: {provider.label} could not be read "
+                f"(see the error on {failed[resource.type]})"
+            )
+            part.errors.append(Diagnostic(resource.address, message, resource.location))
+            counter.tick()
+        else:
+            todo.append(resource)
+
+    def read_one(resource: Resource) -> tuple[Resource, LiveResource | VendorError | None]:
+        try:
+            return resource, provider.read(resource)
+        except VendorError as exc:
+            return resource, exc
+        except SHAPE_ERRORS as exc:
+            return resource, shape_error(provider.label, exc)
+
+    first: dict[str, str] = {}  # message -> the address it was reported on in full
+    for resource, outcome in run_parallel(read_one, todo, width):
+        counter.tick()
+        if isinstance(outcome, VendorError):
+            # The same failure (bad key, vendor down) on many resources is spelled out once.
+            message = str(outcome)
+            if message in first:
+                message = f"not read: the same failure as {first[message]}"
+            else:
+                first[message] = resource.address
+            part.errors.append(Diagnostic(resource.address, message, resource.location))
+        elif outcome is not None:  # None: matched later against a discovered list
+            part.live[resource.address] = outcome
+    return part
 
 
 def read_live(
@@ -102,52 +151,29 @@ def read_live(
     parallelism: int = 16,
     progress: Progress | None = None,
 ) -> ReadResult:
-    """Read every desired resource's live state; failures become errors on their address."""
+    """Read every desired resource's live state, every vendor at the same time, each within
+    its own concurrency and pacing, so one vendor's rate-limit wait never holds up another's
+    reads. Failures become errors on their address."""
+    by_vendor: dict[str, list[Resource]] = {name: [] for name in providers}
+    for resource in desired:
+        by_vendor[resource.type.vendor].append(resource)
+    counter = _Counter(len(desired), progress)
+
+    def vendor(name: str) -> ReadResult:
+        provider = providers[name]
+        return _read_vendor(provider, by_vendor[name], provider.width(parallelism), counter)
+
     merged = ReadResult()
-    failed = _prefetch(providers, desired, merged, parallelism)
-    todo = []
-    for resource in desired:  # every address whose read failed is named, none vanishes
-        if resource.type in failed:
-            label = providers[resource.type.vendor].label
-            message = (
-                f"not read: {label} could not be read (see the error on {failed[resource.type]})"
-            )
-            merged.errors.append(Diagnostic(resource.address, message, resource.location))
-        else:
-            todo.append(resource)
-
-    def read_one(resource: Resource) -> tuple[Resource, LiveResource | VendorError | None]:
-        provider = providers[resource.type.vendor]
-        try:
-            return resource, provider.read(resource)
-        except VendorError as exc:
-            return resource, exc
-        except SHAPE_ERRORS as exc:
-            return resource, shape_error(provider.label, exc)
-
-    first: dict[str, str] = {}  # message -> the address it was reported on in full
-    for done, (resource, outcome) in enumerate(run_parallel(read_one, todo, parallelism), 1):
-        if progress:
-            progress(done, len(todo))
-        if isinstance(outcome, VendorError):
-            # The same failure (bad key, vendor down) on many resources is spelled out once.
-            message = str(outcome)
-            if message in first:
-                message = f"not read: the same failure as {first[message]}"
-            else:
-                first[message] = resource.address
-            merged.errors.append(Diagnostic(resource.address, message, resource.location))
-            continue
-        if outcome is not None:  # None: matched later against a discovered list
-            merged.live[resource.address] = outcome
-
-    for provider in providers.values():
-        part = provider.result()
-        merged.errors.extend(part.errors)
-        merged.warnings.extend(part.warnings)
-        merged.firm_names.update(part.firm_names)
-        merged.discovered.update(part.discovered)
-        merged.requests += part.requests
-        if part.endpoints:
-            merged.endpoints[provider.name] = part.endpoints
+    for provider, part in zip(
+        providers.values(), run_parallel(vendor, list(providers), len(providers)), strict=True
+    ):
+        own = provider.result()
+        merged.errors += part.errors + own.errors
+        merged.warnings += own.warnings
+        merged.live.update(part.live)
+        merged.firm_names.update(own.firm_names)
+        merged.discovered.update(own.discovered)
+        merged.requests += own.requests
+        if own.endpoints:
+            merged.endpoints[provider.name] = own.endpoints
     return merged

@@ -47,11 +47,23 @@ STILL_WAITING_EVERY = 10.0
 MAX_SENDS = 3  # a non-idempotent write is sent at most this often, each after a re-read
 
 
+PER_RESOURCE_SWITCH = "NETSYNC_PER_RESOURCE_READS"  # internal: the benchmark's peer mode
+
+
 @dataclass(frozen=True)
 class Options:
     """How providers run, as opposed to what they talk to (the config's settings)."""
 
+    @classmethod
+    def of(cls, env: Mapping[str, str], *, parallelism: int, max_wait: float) -> Options:
+        """The run's options; `NETSYNC_PER_RESOURCE_READS=1` (an internal switch) reads one
+        GET per resource, as a per-resource tool would, for the benchmark's comparison."""
+        per_resource = env.get(PER_RESOURCE_SWITCH) == "1"
+        return cls(parallelism=parallelism, max_wait=max_wait, per_resource=per_resource)
+
     discover: frozenset[Kind] = frozenset()  # read every live object of these kinds
+    parallelism: int = 16  # requests in flight per vendor unless its `concurrency` says
+    per_resource: bool = False  # one GET per resource, never a list (the benchmark's peer)
     clock: Clock = SYSTEM_CLOCK
     transport: httpx.BaseTransport | None = None  # tests: httpx.MockTransport
     max_wait: float = 120.0  # --max-wait
@@ -132,6 +144,7 @@ def make_client(
         rate_limit=bucket,
         retry=RetryPolicy(max_wait=options.max_wait),
         concurrency=settings.get("concurrency"),
+        pool=settings.get("concurrency") or options.parallelism,
         clock=options.clock,
         transport=options.transport,
     )
@@ -219,6 +232,14 @@ class Provider:
     def prefetch(self, desired: list[Resource]) -> list[Prefetch]:
         """Account-wide reads to run first (lists that replace many single GETs)."""
         return []
+
+    def width(self, parallelism: int) -> int:
+        """Reads of this vendor in flight at once: its `concurrency`, else `--parallelism`."""
+        return int(self.settings.get("concurrency") or parallelism)
+
+    def lists(self) -> bool:
+        """Whether list reads may replace single GETs (not in the per-resource mode)."""
+        return not self.options.per_resource
 
     def read(self, resource: Resource) -> LiveResource:
         raise NotImplementedError

@@ -240,7 +240,7 @@ class Smokeball(Provider):
         if any("referralType" in r.fields for r in desired):
             tasks.append(Prefetch(self._referral_types.get))
         wanted = {(r.id or "").lower() for r in desired}
-        if len(wanted) >= PAGING_THRESHOLD:
+        if len(wanted) >= PAGING_THRESHOLD and self.lists():
             read = lambda: list_if_cheaper(self._matters_page, wanted, self._keep)  # noqa: E731
             tasks.append(Prefetch(read))
         return tasks

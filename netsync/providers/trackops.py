@@ -17,7 +17,15 @@ from netsync.http import Headers, Secrets, VendorError, public_url
 from netsync.kinds import LABELS, Action, split_address
 from netsync.model import Change, LiveResource, Resource, ResourceType
 from netsync.providers.answers import absent, decode, fail
-from netsync.providers.base import Options, Provider, Write, make_client, require_env
+from netsync.providers.base import (
+    PAGING_THRESHOLD,
+    Options,
+    Prefetch,
+    Provider,
+    Write,
+    make_client,
+    require_env,
+)
 
 VENDOR = LABELS["trackops"]
 API = "/api/v1/case/requests"
@@ -61,6 +69,8 @@ class Trackops(Provider):
         self.client = make_client(VENDOR, settings, options, default_rate=2, burst=2)
         self.client.credential = Headers(self._basic)
         self._result.endpoints = {"base_url": public_url(self.client.base_url)}
+        self._listed: dict[str, list[dict[str, Any]]] = {}  # reference -> records (account list)
+        self._complete = False
 
     def _basic(self) -> dict[str, str]:
         user = require_env(VENDOR, self.env, self.settings.get("username_env"), "the username")
@@ -69,27 +79,57 @@ class Trackops(Provider):
         Secrets.add(basic)
         return {"Authorization": f"Basic {basic}"}
 
+    def _get_list(self, params: Mapping[str, Any], want: type = list) -> Any:
+        response = self.client.request("GET", API, params=params)
+        self.counted()
+        if response.status_code != 200:
+            raise fail(VENDOR, "GET", API, response, self.hints)
+        body = decode(VENDOR, "GET", API, response, want)
+        if want is list and not all(isinstance(r, dict) for r in body):
+            raise VendorError(VENDOR, f"GET {API}: 200: unexpected answer: not a list of records")
+        return body
+
     def _records(self, reference: str) -> list[dict[str, Any]]:
-        """Every record whose `reference_value_1` is exactly `reference`."""
+        """Every record whose `reference_value_1` is exactly `reference` (the vendor's filter
+        may match more loosely)."""
         records: list[dict[str, Any]] = []
         for page in range(1, MAX_PAGES + 1):
             params = {"reference_value_1": reference, "page": page, "per_page": PER_PAGE}
-            response = self.client.request("GET", API, params=params)
-            self.counted()
-            if response.status_code != 200:
-                raise fail(VENDOR, "GET", API, response, self.hints)
-            batch = decode(VENDOR, "GET", API, response, list)
-            if not all(isinstance(r, dict) for r in batch):
-                raise VendorError(
-                    VENDOR, f"GET {API}: 200: unexpected answer: not a list of records"
-                )
+            batch = self._get_list(params)
             records += [r for r in batch if r.get("reference_value_1") == reference]
             if len(batch) < PER_PAGE:
                 break
         return records
 
+    def prefetch(self, desired: list[Resource]) -> list[Prefetch]:
+        references = {r.key for r in desired}
+        if len(references) < PAGING_THRESHOLD or not self.lists():
+            return []
+        read = lambda: self._list_account(references)  # noqa: E731
+        return [Prefetch(read, frozenset({ResourceType.CASE_REQUEST}))]
+
+    def _list_account(self, references: set[str]) -> None:
+        """Page through the whole account when that takes fewer requests than one GET per
+        reference: one count request says how many pages there are."""
+        count = self._get_list({"mode": "count", "per_page": PER_PAGE}, want=dict)
+        pages = count.get("page_count")
+        if not isinstance(pages, int) or isinstance(pages, bool) or pages < 0:
+            raise VendorError(VENDOR, f"GET {API}?mode=count: 200: unexpected answer: {count!r}")
+        if pages > len(references):
+            return  # single GETs are cheaper
+        seen: set[Any] = set()
+        for page in range(1, pages + 1):
+            for record in self._get_list({"page": page, "per_page": PER_PAGE}):
+                reference = record.get("reference_value_1")
+                if reference in references and record.get("id") not in seen:
+                    seen.add(record.get("id"))  # a record shifted onto the next page: once
+                    self._listed.setdefault(reference, []).append(record)
+        self._complete = True
+
     def read(self, resource: Resource) -> LiveResource:
-        records = self._records(resource.key)
+        records = self._listed.get(resource.key) if self._complete else None
+        if not records:  # not listed, or missing from the listing: its own GET decides
+            records = self._records(resource.key)
         if not records:
             return LiveResource(resource.address, exists=False, matches=0)
         record = records[0]

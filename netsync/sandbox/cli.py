@@ -6,11 +6,12 @@ import ipaddress
 import shlex
 import signal
 import threading
+from pathlib import Path
 from typing import Any
 
 import click
 
-from .yamlfile import SeedError
+from .yamlfile import SeedError, load_data_file
 
 
 class _Command(click.Command):
@@ -56,6 +57,28 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+def rate_limit_setting(value: str) -> str | dict[str, Any]:
+    """`--rate-limits`: off, vendor, or a file mapping vendors to settings (checked here, so a
+    bad file is a usage error before anything starts)."""
+    from .limits import limits_config
+
+    if value in ("off", "vendor"):
+        return value
+    path = Path(value)
+    if not path.is_file():
+        raise click.BadParameter(f"{value!r} is not off, vendor or a file of per-vendor limits")
+    try:
+        setting = load_data_file(path)
+        if not isinstance(setting, dict):
+            raise ValueError("must be a mapping of vendor -> off, vendor or settings")
+        limits_config(setting)
+    except SeedError as exc:
+        raise click.BadParameter(str(exc)) from None
+    except ValueError as exc:
+        raise click.BadParameter(f"{value}: {exc}") from None
+    return setting
+
+
 def exposure_warning(host: str) -> str | None:
     """The stderr warning for a non-loopback --host: the sandbox has no real security."""
     if is_loopback(host):
@@ -70,15 +93,22 @@ def exposure_warning(host: str) -> str | None:
 @click.command("sandbox", cls=_Command)
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind.")
 @click.option("--port", default=8900, show_default=True, type=click.IntRange(0, 65535))
-@click.option("--seed", "seed", type=click.Path(dir_okay=False), help="Seed YAML (the live world).")
+@click.option(
+    "--seed",
+    "seed",
+    type=click.Path(dir_okay=False),
+    help="Seed YAML, or JSON when named *.json (the live world).",
+)
 @click.option("--state", type=click.Path(dir_okay=False), help="Persist state to this JSON file.")
 @click.option("--latency-ms", default=0, type=click.FloatRange(min=0), help="Delay per response.")
 @click.option(
     "--rate-limits",
     default="off",
     show_default=True,
-    type=click.Choice(["off", "vendor"]),
-    help="Enforce the vendors' rate limits.",
+    metavar="off|vendor|FILE",
+    callback=lambda _ctx, _param, value: rate_limit_setting(value),
+    help="Enforce the vendors' rate limits (vendor), or those of a YAML/JSON file of "
+    "per-vendor settings.",
 )
 @click.option("--faults", type=click.Path(dir_okay=False), help="Fault-rule YAML.")
 @click.option(
@@ -93,7 +123,7 @@ def sandbox(
     seed: str | None,
     state: str | None,
     latency_ms: float,
-    rate_limits: str,
+    rate_limits: str | dict[str, Any],
     faults: str | None,
     smokeball_delay: float,
 ) -> None:

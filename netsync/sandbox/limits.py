@@ -2,6 +2,10 @@
 
 CaseXchange documents a per-key window with X-RateLimit-Limit/-Remaining/-Reset (reset a Unix
 time); Smokeball and Trackops are modelled as token buckets answering 429 with Retry-After.
+
+A setting is "off", "vendor" (the vendors' own limits) or a mapping of vendor -> settings laid
+over the vendor's own (`{"casexchange": {"limit": 10, "window": 2}}`), where a vendor given as
+"off" (or null) is not limited at all and "vendor" keeps its own limits.
 """
 
 from __future__ import annotations
@@ -64,35 +68,66 @@ class _Bucket:
         return Decision(False, {"Retry-After": str(max(1, math.ceil(wait)))})
 
 
+SETTING_KEYS = {"limit", "window", "rate", "burst"}
+
+
+def limits_config(setting: Any) -> dict[str, dict[str, float]] | None:
+    """A rate-limit setting as {vendor: settings} (None: no limits); ValueError if malformed."""
+    if setting in (None, "off", False):
+        return None
+    vendor_limits = {k: dict(v) for k, v in defaults.VENDOR_RATE_LIMITS.items()}
+    if setting == "vendor":
+        return vendor_limits
+    if not isinstance(setting, dict):
+        raise ValueError(f"rate_limits must be 'off', 'vendor' or a mapping, not {setting!r}")
+    config = vendor_limits
+    for vendor, override in setting.items():
+        if vendor not in defaults.VENDOR_RATE_LIMITS:
+            raise ValueError(f"rate_limits: unknown vendor {vendor!r}")
+        if override in (None, "off", False):
+            config.pop(vendor, None)
+        elif override == "vendor":
+            continue
+        elif isinstance(override, dict):
+            for key, value in override.items():
+                if key not in SETTING_KEYS:
+                    raise ValueError(f"rate_limits: {vendor}.{key}: unknown setting")
+                number = isinstance(value, int | float) and not isinstance(value, bool)
+                if not number or not 0 < value < math.inf:
+                    raise ValueError(f"rate_limits: {vendor}.{key}: must be a number above 0")
+            config[vendor].update(override)
+        else:
+            raise ValueError(
+                f"rate_limits: {vendor}: must be off, vendor or a mapping of "
+                f"{', '.join(sorted(SETTING_KEYS))}"
+            )
+    return config
+
+
 class RateLimiter:
     """Per vendor and per credential limits; `config` None means limits are off."""
 
     def __init__(self, setting: str | dict[str, Any] | None) -> None:
-        self.config: dict[str, dict[str, float]] | None
-        if setting in (None, "off", False):
-            self.config = None
-        elif setting == "vendor":
-            self.config = {k: dict(v) for k, v in defaults.VENDOR_RATE_LIMITS.items()}
-        elif isinstance(setting, dict):
-            self.config = {k: dict(v) for k, v in defaults.VENDOR_RATE_LIMITS.items()}
-            for vendor, override in setting.items():
-                if vendor not in self.config or not isinstance(override, dict):
-                    raise ValueError(f"rate_limits: unknown vendor {vendor!r}")
-                self.config[vendor].update(override)
-        else:
-            raise ValueError(f"rate_limits must be 'off', 'vendor' or a dict, not {setting!r}")
+        self.config: dict[str, dict[str, float]] | None = limits_config(setting)
         self._lock = threading.Lock()
         self._state: dict[tuple[str, str], _Window | _Bucket] = {}
+
+    def replace(self, setting: str | dict[str, Any] | None) -> None:
+        """New limits from now on (every window and bucket starts afresh); ValueError if bad."""
+        config = limits_config(setting)
+        with self._lock:
+            self.config = config
+            self._state = {}
 
     @property
     def enabled(self) -> bool:
         return self.config is not None
 
     def check(self, vendor: str, credential: str) -> Decision:
-        if self.config is None or vendor not in self.config:
-            return Decision(True, {})
-        cfg = self.config[vendor]
         with self._lock:
+            if self.config is None or vendor not in self.config:
+                return Decision(True, {})
+            cfg = self.config[vendor]
             key = (vendor, credential)
             limiter = self._state.get(key)
             if limiter is None:

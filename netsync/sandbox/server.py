@@ -25,7 +25,7 @@ from .redact import redact_entry, redact_world
 from .seed import parse_seed
 from .util import Request, Response
 from .world import World, state_error
-from .yamlfile import SeedError, load_yaml_file
+from .yamlfile import SeedError, load_data_file
 
 REQUEST_LOG_SIZE = 10_000
 ERROR_LOG_SIZE = 100
@@ -67,6 +67,7 @@ class Sandbox:
         self.world = self._build_world(seed, state)
         self._log: collections.deque[dict[str, Any]] = collections.deque(maxlen=REQUEST_LOG_SIZE)
         self._log_lock = threading.Lock()
+        self._stats: dict[tuple[str, str, int], int] = {}  # (vendor, method, status) -> count
         self._errors: collections.deque[str] = collections.deque(maxlen=ERROR_LOG_SIZE)
         self._server: SandboxHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -78,7 +79,7 @@ class Sandbox:
         if isinstance(seed, dict) or seed is None:
             data = parse_seed(seed, "seed")
         else:
-            data = parse_seed(load_yaml_file(seed), str(seed))
+            data = parse_seed(load_data_file(seed), str(seed))
         world = World(data, state)
         if state is not None:
             try:
@@ -151,6 +152,30 @@ class Sandbox:
         with self._log_lock:
             self._log.clear()
 
+    @property
+    def stats(self) -> dict[str, Any]:
+        """Every vendor request since start (or the last `clear_stats`), counted per vendor by
+        status and by method: unlike the request log, nothing is ever dropped."""
+        with self._log_lock:
+            counts = dict(self._stats)
+        vendors: dict[str, Any] = {}
+        for name in VENDOR_MODULES:
+            vendors[name] = {"total": 0, "by_status": {}, "by_method": {}}
+        for (vendor, method, status), n in sorted(counts.items()):
+            entry = vendors.setdefault(vendor, {"total": 0, "by_status": {}, "by_method": {}})
+            entry["total"] += n
+            entry["by_status"][str(status)] = entry["by_status"].get(str(status), 0) + n
+            entry["by_method"][method] = entry["by_method"].get(method, 0) + n
+        return {"vendors": vendors, "total": sum(counts.values())}
+
+    def clear_stats(self) -> None:
+        with self._log_lock:
+            self._stats.clear()
+
+    def set_rate_limits(self, setting: str | dict | None) -> None:
+        """Replace the rate limits while serving (windows and buckets start afresh)."""
+        self.limiter.replace(setting)
+
     def record(
         self, vendor: str, req: Request, status: int, started: float = 0.0, finished: float = 0.0
     ) -> None:
@@ -166,8 +191,10 @@ class Sandbox:
             "body": req.body,
             "status": status,
         }
+        key = (vendor, req.method, status)
         with self._log_lock:
             self._log.append(entry)
+            self._stats[key] = self._stats.get(key, 0) + 1
 
     def add_fault(self, rule: dict[str, Any]) -> dict[str, Any]:
         return self.faults.add(rule)
@@ -277,6 +304,21 @@ class Sandbox:
         if path == "/_sandbox/requests" and req.method == "DELETE":
             self.clear_requests()
             return Response(204, None)
+        if path == "/_sandbox/stats" and req.method == "GET":
+            return Response(200, self.stats)
+        if path == "/_sandbox/stats" and req.method == "DELETE":
+            self.clear_stats()
+            return Response(204, None)
+        if path == "/_sandbox/rate-limits" and req.method == "GET":
+            return Response(200, {"rate_limits": self.limiter.config or "off"})
+        if path == "/_sandbox/rate-limits" and req.method == "PUT":
+            if not req.raw or req.json_error:
+                return Response(400, {"error": 'body must be JSON: "off", "vendor" or a mapping'})
+            try:
+                self.set_rate_limits(req.body)
+            except ValueError as exc:
+                return Response(400, {"error": str(exc)})
+            return Response(200, {"rate_limits": self.limiter.config or "off"})
         if path == "/_sandbox/state" and req.method == "GET":
             with self.world.lock:  # credentials and the signing secret hidden: no auth here
                 return Response(200, redact_world(json.loads(json.dumps(self.world.data))))

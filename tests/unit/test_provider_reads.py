@@ -485,13 +485,13 @@ def test_read_live_spells_out_a_repeated_vendor_error_once(parallelism):
         return httpx.Response(500, json={"errors": ["database unavailable"]})
 
     provider = trackops(handler)
-    resources = [case_request(f"REF-{i}") for i in range(5)]
+    resources = [case_request(f"REF-{i}") for i in range(4)]  # too few to list the account
     read = read_live({"trackops": provider}, resources, parallelism=parallelism)
     assert [(d.address, d.message) for d in read.errors] == [
         ("case_requests.REF-0", "Trackops: GET /api/v1/case/requests: 500: database unavailable"),
         *[
             (f"case_requests.REF-{i}", "not read: the same failure as case_requests.REF-0")
-            for i in range(1, 5)
+            for i in range(1, 4)
         ],
     ]
     assert read.live == {}

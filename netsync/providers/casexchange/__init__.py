@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 
 from netsync.compare import FieldRules
-from netsync.http import VendorError, public_url
+from netsync.http import VendorError, WindowPacer, public_url
 from netsync.kinds import LABELS
 from netsync.model import Change, Diagnostic, LiveResource, Resource, ResourceType
 from netsync.providers.answers import absent, decode, fail, parsed
@@ -59,6 +59,8 @@ class CaseXchange(Provider):
     ) -> None:
         super().__init__(settings, env, options)
         self.client = make_client(self.label, settings, options, default_rate=None, burst=None)
+        # CaseXchange says how much of its window is left: netsync spends it, then waits.
+        self.client.pacer = WindowPacer(self.label, options.clock, options.max_wait)
         self.api_key = ApiKey(settings, env)
         self.client.credential = self.api_key
         self.bearer = Bearer(settings, env, self.client)

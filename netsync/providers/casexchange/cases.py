@@ -27,7 +27,7 @@ class Cases:
 
     def prefetch(self, desired: list[Resource]) -> list[Prefetch]:
         cases = {(r.id or "").lower() for r in desired}
-        if len(cases) < PAGING_THRESHOLD:
+        if len(cases) < PAGING_THRESHOLD or not self.cx.lists():
             return []
         read = lambda: list_if_cheaper(self._page, cases, self._keep)  # noqa: E731
         return [Prefetch(read, frozenset({ResourceType.CASE}))]
