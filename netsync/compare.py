@@ -83,6 +83,8 @@ def canonical(value: Any) -> Any:
     """A context-free canonical form, for items of lists whose pairing is unknown (sets) and for
     digests: absent keys and nulls alike, numbers (and numeric strings) as decimals, ids
     lower-case, date-times as instants."""
+    if type(value) is str:  # the common case first; the branch below, unchanged
+        return _canonical_text(value)
     if isinstance(value, dict):
         return {k: canonical(v) for k, v in value.items() if v is not None}
     if isinstance(value, list):
@@ -92,14 +94,18 @@ def canonical(value: Any) -> Any:
     if isinstance(value, int | float):
         return _number(value)
     if isinstance(value, str):
-        if UUID_PATTERN.match(value):
-            return value.lower()
-        number = _number(value) if value.strip() else None
-        if number is not None:
-            return number
-        instant = _instant(value)
-        return instant if instant is not None else value
+        return _canonical_text(value)
     return value
+
+
+def _canonical_text(value: str) -> Any:
+    if UUID_PATTERN.match(value):
+        return value.lower()
+    number = _number(value) if value.strip() else None
+    if number is not None:
+        return number
+    instant = _instant(value)
+    return instant if instant is not None else value
 
 
 def equal(desired: Any, live: Any, *, unordered: bool = False) -> bool:
@@ -187,6 +193,8 @@ class FieldRules:
 
 
 def _printable(value: Any) -> Any:
+    if type(value) is str:
+        return value
     if isinstance(value, Decimal):
         return str(value.normalize())
     if isinstance(value, datetime):

@@ -16,20 +16,19 @@ import logging
 import random
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from typing import Any, TypeVar
+from typing import Any
 from urllib.parse import quote, urlsplit, urlunsplit
 
 import httpx
 
+from netsync.connections import Connections, env_proxies, lean
+
 log = logging.getLogger("netsync.http")
-T = TypeVar("T")
-R = TypeVar("R")
 
 RATE_LIMITED = 429
 TRANSIENT = {502, 503, 504}  # retried when the request is safe to repeat
@@ -279,6 +278,7 @@ class VendorClient:
     pool: int = 16  # connections kept alive: as many as requests in flight, no more to scan
     clock: Clock = SYSTEM_CLOCK
     _client: httpx.Client | None = None
+    _connections: Connections | None = None  # keep-alive connections of the lean send path
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _in_flight: threading.BoundedSemaphore | None = None
 
@@ -296,9 +296,13 @@ class VendorClient:
                 self._client = httpx.Client(
                     timeout=self.timeout, limits=limits, transport=self.transport
                 )
+                if self.transport is None and not env_proxies():
+                    self._connections = Connections(self._client, self.pool)
             return self._client
 
     def close(self) -> None:
+        if self._connections is not None:
+            self._connections.close()
         if self._client is not None:
             self._client.close()
 
@@ -371,7 +375,7 @@ class VendorClient:
                 self.pacer.acquire()
             response = None
             try:
-                response = self.client.send(request, stream=True)
+                response = self._dispatch(request)
                 try:
                     content = self._read(response)
                 finally:
@@ -379,15 +383,16 @@ class VendorClient:
             finally:
                 if self.pacer:
                     self.pacer.release(response)
-        elapsed = (self.clock.monotonic() - started) * 1000
-        log.debug(
-            "%s: %s %s -> %s (%.0f ms)",
-            self.vendor,
-            method,
-            _show(url),
-            response.status_code,
-            elapsed,
-        )
+        if log.isEnabledFor(logging.DEBUG):
+            elapsed = (self.clock.monotonic() - started) * 1000
+            log.debug(
+                "%s: %s %s -> %s (%.0f ms)",
+                self.vendor,
+                method,
+                _show(url),
+                response.status_code,
+                elapsed,
+            )
         # The body is decoded already: drop the headers that described its transfer encoding.
         kept = [
             (name, value)
@@ -395,6 +400,12 @@ class VendorClient:
             if name.lower() not in ("content-encoding", "content-length", "transfer-encoding")
         ]
         return httpx.Response(response.status_code, headers=kept, content=content, request=request)
+
+    def _dispatch(self, request: httpx.Request) -> httpx.Response:
+        """`httpx.Client.send(request, stream=True)`, on the lean path when it is the same."""
+        if self._connections is not None and lean(request):
+            return self._connections.send(request)
+        return self.client.send(request, stream=True)
 
     def _read(self, response: httpx.Response) -> bytes:
         """The whole body, bounded in size and in total time (a slow drip of small chunks
@@ -404,7 +415,7 @@ class VendorClient:
             raise AnswerTooLarge(f"{int(declared)} bytes")
         deadline = self.clock.monotonic() + self.timeout
         body = bytearray()
-        for chunk in response.iter_bytes():
+        for chunk in _chunks(response):
             body += chunk
             if len(body) > MAX_ANSWER:
                 raise AnswerTooLarge(f"more than {MAX_ANSWER} bytes")
@@ -452,6 +463,14 @@ class VendorClient:
         self.clock.sleep(delay)
 
 
+def _chunks(response: httpx.Response) -> Iterator[bytes]:
+    """The body's bytes as `iter_bytes` gives them. Without a Content-Encoding there is nothing
+    to decode, so they come straight from the stream, past httpx's decoder and chunker."""
+    if "Content-Encoding" in response.headers:
+        return response.iter_bytes()
+    return (chunk for chunk in response.stream if chunk)  # type: ignore[union-attr]
+
+
 def public_url(url: str) -> str:
     """A URL without userinfo (`user:password@`), fit for plan files and messages."""
     parsed = urlsplit(url)
@@ -477,16 +496,3 @@ def _describe_transport_error(exc: httpx.HTTPError) -> str:
     if isinstance(exc, httpx.ReadError | httpx.WriteError | httpx.RemoteProtocolError):
         return f"the connection broke mid-answer ({type(exc).__name__})"
     return type(exc).__name__
-
-
-def run_parallel(fn: Callable[[T], R], items: Iterable[T], parallelism: int) -> Iterator[R]:
-    """Apply `fn` to every item with at most `parallelism` in flight; results in input order.
-
-    The single code path for serial (parallelism 1) and concurrent work.
-    """
-    items = list(items)
-    if parallelism <= 1 or len(items) <= 1:
-        yield from (fn(item) for item in items)
-        return
-    with ThreadPoolExecutor(max_workers=min(parallelism, len(items))) as pool:
-        yield from pool.map(fn, items)

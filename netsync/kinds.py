@@ -41,6 +41,8 @@ class Kind:
     firm_field: str | None = None  # a field holding a firm id (aliases resolved in config)
     write_only: frozenset[str] = frozenset()  # sent with a write, never compared
     discoverable: bool = False  # live objects the config does not declare matter (prune, policy)
+    # Needed to create, not to manage: an exported record leaves them out (personal data).
+    create_requires: tuple[str, ...] = ()
 
 
 class ResourceType(StrEnum):
@@ -107,6 +109,7 @@ class ResourceType(StrEnum):
             KeyForm.REFERENCE,
             frozenset({Action.CREATE, Action.UPDATE}),
             ("case request", "case requests"),
+            create_requires=("client", "contact"),
         ),
     )
 

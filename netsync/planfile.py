@@ -13,6 +13,7 @@ import hmac
 import json
 import secrets
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,8 @@ from netsync.model import Action, Change, Diagnostic, Location, Plan, Resource, 
 from netsync.pipeline import PlanRun
 from netsync.providers import FIELD_RULES
 from netsync.render import FORMAT_VERSION, plan_to_json
+
+NO_RULES = FieldRules()  # a kind whose vendor declares no rules
 
 
 class PlanFileError(Exception):
@@ -102,18 +105,31 @@ class SavedPlan:
         )
 
 
+# What `json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)` builds per call.
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), default=str)
+
+
 def digest(key: bytes, salt: str, value: Any) -> str:
     """HMAC of a state, keyed from the config: the salt alone (stored in the file) would let
     anyone holding the plan file test guesses of masked values against the digest."""
-    canonical = json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
-    return hmac.new(key, f"{salt}\0{canonical}".encode(), hashlib.sha256).hexdigest()
+    canonical = _CANONICAL.encode(value)
+    mac = _salted(key, salt).copy()  # the HMAC of `salt\0`, continued with the state
+    mac.update(canonical.encode())
+    return mac.hexdigest()
+
+
+@lru_cache(maxsize=8)
+def _salted(key: bytes, salt: str) -> hmac.HMAC:
+    """The keyed HMAC fed with `salt\0`, computed once per plan file and copied per digest
+    (a plan file holds tens of thousands of digests with one key and one salt)."""
+    return hmac.new(key, f"{salt}\0".encode(), hashlib.sha256)
 
 
 def fingerprint(key: bytes, salt: str, change: Change, desired: Resource | None) -> Fingerprint:
     """What apply compares: the managed live fields the plan saw (`before`, which never holds
     volatile fields such as `updated_at`) in a form where equal-by-the-rules values digest the
     same, and the desired state as the config gives it."""
-    rules = FIELD_RULES.get(change.type, FieldRules())
+    rules = FIELD_RULES.get(change.type, NO_RULES)
     live = None
     fields: dict[str, str] = {}
     if change.before is not None and change.action is not Action.CREATE:

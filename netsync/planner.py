@@ -181,6 +181,15 @@ class Planner:
             )
             return
         if not live.exists:
+            missing = [n for n in resource.type.kind.create_requires if n not in resource.fields]
+            if missing:
+                self.error(
+                    resource,
+                    f"no {LABELS[resource.type.vendor]} case request has this reference, and "
+                    f"creating one needs {' and '.join(missing)}: declare them, or check the "
+                    "reference",
+                )
+                return
             self.add(resource, Action.CREATE, after=desired)
             return
         self.compare(resource, desired, live)

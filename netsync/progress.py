@@ -17,13 +17,16 @@ class Progress:
         self.shown = False
         self.finished = False
         self.lock = threading.Lock()
+        self._tty: bool | None = None  # asked once: a read ticks thousands of times
 
     def __enter__(self) -> Progress:
         self.started = time.monotonic()
         return self
 
     def __call__(self, done: int, total: int) -> None:
-        if not self.stream.isatty() or time.monotonic() - self.started < self.delay:
+        if self._tty is None:
+            self._tty = self.stream.isatty()
+        if not self._tty or time.monotonic() - self.started < self.delay:
             return
         with self.lock:
             if self.finished:

@@ -6,6 +6,9 @@ A target matches whole address segments: `network.outbound` selects `network.out
 not `network.outboundx`; `network` selects both network sections; a full address selects that
 resource (ids case-insensitively, names exactly), declared or only live (an undeclared routing
 rule under `prune`, an undeclared pending request).
+
+`--changed-since` makes a scope of exact addresses (`Scope.since`): the ones whose desired
+state differs from a git revision. There, no address means nothing is selected, not everything.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from netsync.model import Diagnostic, Plan, Resource
 @dataclass(frozen=True)
 class Scope:
     targets: tuple[str, ...] = ()
+    changed_since: str | None = None  # the git revision an exact-address scope compares with
     _sections: frozenset[str] = field(default=frozenset(), repr=False)
     _keys: frozenset[tuple[str, str]] = field(default=frozenset(), repr=False)
 
@@ -34,11 +38,21 @@ class Scope:
                 sections.add(section)
             elif section in SECTIONS:
                 keys.add((section, normal_key(SECTIONS[section], key)))
-        return cls(targets, frozenset(sections), frozenset(keys))
+        return cls(targets, None, frozenset(sections), frozenset(keys))
+
+    @classmethod
+    def since(cls, ref: str, addresses: Iterable[str]) -> Scope:
+        """Exactly `addresses` (full addresses), which differ from the config at `ref`."""
+        keys = set()
+        for address in addresses:
+            section, key = split_address(address)
+            if key is not None and section in SECTIONS:
+                keys.add((section, normal_key(SECTIONS[section], key)))
+        return cls((), ref, frozenset(), frozenset(keys))
 
     @property
     def everything(self) -> bool:
-        return not self.targets
+        return not self.targets and self.changed_since is None
 
     def _covers(self, section: str) -> bool:
         return any(section == s or section.startswith(s + ".") for s in self._sections)
@@ -94,4 +108,6 @@ class Scope:
         return address is None or split_address(address)[1] is None or self.selects(address)
 
     def to_json(self) -> dict[str, Any] | None:
+        if self.changed_since is not None:
+            return {"changed_since": self.changed_since}
         return {"targets": list(self.targets)} if self.targets else None

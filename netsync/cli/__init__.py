@@ -18,6 +18,7 @@ import click
 from netsync import __version__
 from netsync.cli.apply import apply
 from netsync.cli.commands import demo, drift, plan, show, validate
+from netsync.cli.export import export
 from netsync.cli.options import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK, common
 from netsync.http import Secrets
 from netsync.sandbox.cli import sandbox
@@ -109,21 +110,5 @@ def main() -> None:
     _legible_streams()
 
 
-for _command in (validate, plan, drift, show, apply, demo, sandbox):
+for _command in (validate, plan, drift, show, apply, export, demo, sandbox):
     main.add_command(common(_command))
-
-
-def _not_built(name: str, issue: int) -> click.Command:
-    @click.command(
-        name=name,
-        context_settings={"ignore_unknown_options": True, "allow_extra_args": True},
-        help=f"Not built yet (tracked in issue #{issue}).",
-    )
-    def command() -> int:
-        click.echo(f"netsync {name}: not built yet (tracked in issue #{issue}).", err=True)
-        return EXIT_ERROR
-
-    return command
-
-
-main.add_command(common(_not_built("export", 11)))

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 
+from netsync.cli.changed import HistoryError, changed_scope
 from netsync.cli.options import (
     CONFIG_OPTION,
     EXIT_CHANGES,
@@ -21,7 +22,7 @@ from netsync.cli.options import (
     report_config_errors,
     use_color,
 )
-from netsync.config import Config, ConfigError, load_config
+from netsync.config import STDIN, Config, ConfigError, load_config
 from netsync.demo import EXAMPLE, run_demo
 from netsync.files import NotRegularFile, remove_stale, write_atomically
 from netsync.kinds import ResourceType
@@ -95,25 +96,42 @@ def _validation_json(errors: list[Diagnostic], config: Config | None) -> str:
 
 
 def read_and_plan(
-    config_path: str | None, fmt: str, targets: tuple[str, ...], parallelism: int, max_wait: float
+    config_path: str | None,
+    fmt: str,
+    targets: tuple[str, ...],
+    parallelism: int,
+    max_wait: float,
+    changed_since: str | None = None,
 ) -> PlanRun | int:
-    """The plan run, or the exit code after reporting an invalid config (as a plan document
-    with `errors` for json and markdown, which pipelines read instead of stderr)."""
+    """The plan run, or the exit code after reporting an invalid config or an unreadable
+    `--changed-since` revision (as a plan document with `errors` for json and markdown, which
+    pipelines read instead of stderr)."""
     try:
         config = load_config(config_path)
     except ConfigError as exc:
         if fmt != "text":
             click.echo(render(Plan(errors=exc.diagnostics), fmt), nl=False)
         return report_config_errors(exc)
+    scope, notes = Scope.of(targets), []
+    if changed_since is not None:
+        try:
+            scope, notes = changed_scope(changed_since, config_path, config, os.environ)
+        except HistoryError as exc:
+            if fmt != "text":
+                click.echo(render(Plan(errors=[Diagnostic(None, str(exc))]), fmt), nl=False)
+            click.echo(f"Error: {exc}", err=True)
+            return EXIT_ERROR
     with Progress("Reading live state") as progress:
-        return run_plan(
+        run = run_plan(
             config,
             os.environ,
-            scope=Scope.of(targets),
+            scope=scope,
             parallelism=parallelism,
             progress=progress,
             options=Options.of(os.environ, parallelism=parallelism, max_wait=max_wait),
         )
+    run.plan.warnings[:0] = notes
+    return run
 
 
 def emit(plan: Plan, fmt: str, *, drift: bool = False) -> None:
@@ -133,6 +151,11 @@ def emit(plan: Plan, fmt: str, *, drift: bool = False) -> None:
 @click.option("-o", "--out", "plan_file", metavar="PLANFILE", help="Also save the plan for apply.")
 @TARGET_OPTION
 @click.option(
+    "--changed-since",
+    metavar="GITREF",
+    help="Plan only what differs from the config at this git revision (pull-request plans).",
+)
+@click.option(
     "--detailed-exitcode", is_flag=True, help="Exit 2 when there are changes (0 none, 1 error)."
 )
 @PARALLELISM_OPTION
@@ -142,6 +165,7 @@ def plan(
     fmt: str,
     plan_file: str | None,
     targets: tuple[str, ...],
+    changed_since: str | None,
     detailed_exitcode: bool,
     parallelism: int,
     max_wait: float,
@@ -153,9 +177,15 @@ def plan(
       netsync plan -c network/
       netsync plan -c network/ --format markdown > plan.md
       netsync plan --target network.outbound --detailed-exitcode
+      netsync plan --changed-since origin/main --format markdown
       netsync plan -o release.plan && netsync apply release.plan
     """
-    run = read_and_plan(config_path, fmt, targets, parallelism, max_wait)
+    if changed_since is not None and (config_path == STDIN or targets):
+        what = "-c -" if config_path == STDIN else "--target"
+        click.echo(f"Error: --changed-since cannot be combined with {what}.", err=True)
+        _discard(plan_file)
+        return EXIT_ERROR
+    run = read_and_plan(config_path, fmt, targets, parallelism, max_wait, changed_since)
     if isinstance(run, int):
         _discard(plan_file)
         return run

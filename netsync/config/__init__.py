@@ -12,12 +12,12 @@ from netsync.config.checks import semantic_checks
 from netsync.config.desired import Config, build_config
 from netsync.config.display import scrub
 from netsync.config.errors import ConfigError
-from netsync.config.loader import read_source
+from netsync.config.loader import SourceDocument, parse_source, read_source
 from netsync.config.schema import validate_schema
-from netsync.config.sources import STDIN
+from netsync.config.sources import STDIN, RawFile
 from netsync.model import Location
 
-__all__ = ["STDIN", "Config", "ConfigError", "load_config"]
+__all__ = ["STDIN", "Config", "ConfigError", "RawFile", "load_config", "load_config_files"]
 
 _NOWHERE = Location("", 0, 0)
 
@@ -37,6 +37,22 @@ def load_config(
     env = os.environ if env is None else env
     try:
         source = read_source(path, env, stdin)
+    except ConfigError as exc:
+        raise ConfigError(scrub(exc.diagnostics, env)) from None
+    return _validated(source, env)
+
+
+def load_config_files(raws: list[RawFile], env: Mapping[str, str]) -> Config:
+    """A config from files already read (the config as a git revision had it)."""
+    try:
+        source = parse_source(raws, env, [])
+    except ConfigError as exc:
+        raise ConfigError(scrub(exc.diagnostics, env)) from None
+    return _validated(source, env)
+
+
+def _validated(source: SourceDocument, env: Mapping[str, str]) -> Config:
+    try:
         problems = validate_schema(source.data) + semantic_checks(source.data, env)
     except ConfigError as exc:
         raise ConfigError(scrub(exc.diagnostics, env)) from None

@@ -15,10 +15,10 @@ MAX_FILES = 1_000  # *.yaml/*.yml files in one config directory
 
 # Values (scalars, mappings and lists, keys included; an alias counts the values it copies),
 # counted while the document is built, so an alias bomb stops at the alias that crosses it. A
-# resource is about ten values, so this is some 25,000 resources (the largest networks declare a
-# few thousand); parsing plus schema validation cost about 12 microseconds per value, so a config
-# at the limit validates in about three seconds.
-MAX_VALUES = 250_000
+# resource is about ten values, so this is some 100,000 resources: ten times the largest
+# national network netsync is benchmarked with (tests/perf), which must still plan. An alias
+# bomb stops here within a few seconds and a few hundred MB (tests/config/test_limits.py).
+MAX_VALUES = 1_000_000
 MAX_DEPTH = 64  # nesting of mappings and lists; a real config needs fewer than 10 levels
 
 MAX_STRING = 100_000  # characters in one value (a long note is a few thousand)

@@ -11,10 +11,10 @@ from functools import cache
 from pathlib import Path
 from typing import IO, Any
 
+from netsync.config import limits
 from netsync.config.display import json_type
 from netsync.config.document import LocDict
 from netsync.config.errors import ConfigError
-from netsync.config.limits import MAX_VALUES
 from netsync.config.schema import load_schema
 from netsync.config.sources import RawFile, read_config_bytes
 from netsync.config.yamlload import Budget, YamlError, load_yaml
@@ -48,7 +48,14 @@ def read_source(
     """Read, parse and merge the config at `path` (None: netsync.yaml or netsync.yml here;
     "-": standard input)."""
     raws, errors = read_config_bytes(path, stdin)
-    first = raws[0].name if raws else str(path)
+    return parse_source(raws, env, errors, str(path))
+
+
+def parse_source(
+    raws: list[RawFile], env: Mapping[str, str], errors: list[Diagnostic], name: str = ""
+) -> SourceDocument:
+    """Parse and merge files already read (from disk, stdin, or a git revision)."""
+    first = raws[0].name if raws else name
     merged = LocDict(loc=Location(first, 1, 1))
     digest = hashlib.sha256()
     key = hashlib.sha256(b"netsync plan-file digest key\0")
@@ -56,7 +63,7 @@ def read_source(
     for raw in raws:
         digest.update(raw.path.name.encode() + b"\0" + raw.data + b"\0")
         key.update(raw.data + b"\0")
-        if budget.used > MAX_VALUES:
+        if budget.used > limits.MAX_VALUES:
             break  # reported once, at the value that crossed it
         value = _parse(raw, env, errors, budget)
         if value is not None:

@@ -12,9 +12,10 @@ from contextlib import contextmanager
 from typing import Any
 
 from netsync.compare import FieldRules
-from netsync.http import VendorError, run_parallel
+from netsync.http import VendorError
 from netsync.kinds import VENDORS, ResourceType
 from netsync.model import Diagnostic, LiveResource, ReadResult, Resource
+from netsync.parallel import run_parallel
 from netsync.providers.answers import SHAPE_ERRORS, shape_error
 from netsync.providers.base import Options, Prefetch, Provider
 from netsync.providers.casexchange import CaseXchange

@@ -32,6 +32,7 @@ from netsync.http import (
 )
 from netsync.model import Change, Diagnostic, LiveResource, Outcome, ReadResult, Resource
 from netsync.model import ResourceType as Kind
+from netsync.parallel import run_parallel
 from netsync.providers.answers import (
     HINTS,
     SHAPE_ERRORS,
@@ -126,11 +127,10 @@ def make_client(
     burst: float | None,
 ) -> VendorClient:
     rate = settings.get("rate_limit", default_rate)
-    bucket = (
-        TokenBucket(rate, burst if burst is not None else rate, clock=options.clock)
-        if rate
-        else None
-    )
+    # One request of the vendor's burst stays in reserve: requests leave here exactly paced,
+    # but network jitter can bring two of them closer together by the time they arrive.
+    reserve = max(1.0, (burst if burst is not None else rate or 1) - 1)
+    bucket = TokenBucket(rate, reserve, clock=options.clock) if rate else None
     base_url = settings.get("base_url")
     if not base_url:
         raise VendorError(vendor, "no base_url configured")
@@ -160,6 +160,8 @@ class Once:
         self._value: Any = None
 
     def get(self) -> Any:
+        if self._done:  # computed: no lock, so thousands of reads never queue on it
+            return self._value
         with self._lock:
             if not self._done:
                 self._value = self._compute()
@@ -168,6 +170,7 @@ class Once:
 
 
 PAGING_THRESHOLD = 5  # a handful of resources: single GETs, never a page of the account
+PAGE_READS = 8  # list pages read at the same time
 
 PageReader = Callable[[int], tuple[list[dict[str, Any]], int]]
 
@@ -190,8 +193,11 @@ def list_if_cheaper(
         found.add(str(item.get("id", "")).lower())
     if pages - 1 > len(wanted - found):
         return
-    for page in range(1, pages):
-        for item in read_page(page)[0]:
+    # The other pages are read at the same time (the client's own limits still pace them) and
+    # kept in page order, as one after the other would.
+    rest = range(1, pages)
+    for items, _ in run_parallel(read_page, rest, min(len(rest), PAGE_READS)):
+        for item in items:
             keep(item)
 
 
@@ -211,6 +217,8 @@ class Provider:
     hints: ClassVar[Mapping[int, str]] = HINTS  # the usual cause of a status, for messages
     # Fields of a kind the vendor's writes cannot change, and why: never managed.
     unwritable: ClassVar[Mapping[Kind, tuple[tuple[str, ...], str]]] = {}
+    # The fields `netsync export` writes of a kind unless --all-fields (default: all of them).
+    exported: ClassVar[Mapping[Kind, tuple[str, ...]]] = {}
     client: VendorClient
 
     @classmethod

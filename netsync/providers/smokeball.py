@@ -74,6 +74,14 @@ PLAIN = (
 )
 # PUT cannot change these, and GET does not return the roles: never managed (config checks).
 READ_ONLY_FIELDS = ("clientIds", "otherSideIds", "matterTypeId", "clientRole", "otherSideRole")
+# What `netsync export` writes of a matter unless --all-fields: its referral (SPEC 3).
+REFERRAL_FIELDS = (
+    "referralType",
+    "referrerId",
+    "referralAgreementFeeType",
+    "referralAgreementFee",
+    "referralAgreementFeeComment",
+)
 PATCH_JSON = "application/json-patch+json"
 REGIONS = {  # region -> (API, auth server)
     "us": ("https://api.smokeball.com", "https://auth.smokeball.com"),
@@ -202,6 +210,7 @@ class Smokeball(Provider):
     }
     url_variables = {"base_url": "NETSYNC_SMOKEBALL_URL", "auth_url": "NETSYNC_SMOKEBALL_AUTH_URL"}
     unwritable = {ResourceType.MATTER: (READ_ONLY_FIELDS, "PUT /matters cannot change it")}
+    exported = {ResourceType.MATTER: REFERRAL_FIELDS}
     hints = {
         401: " (the token was refused: check SMOKEBALL_TOKEN or the client credentials)",
         403: " (the API key was refused: check SMOKEBALL_API_KEY)",

@@ -11,7 +11,7 @@ from enum import Enum
 from typing import Any
 
 from netsync.model import Action, Change, Plan, ResourceType
-from netsync.sensitive import masked_fields, split_path
+from netsync.sensitive import masked_own, split_path
 
 SYMBOLS: dict[Action, str] = {
     Action.CREATE: "+",
@@ -23,9 +23,14 @@ SYMBOLS: dict[Action, str] = {
 CHANGING = (Action.CREATE, Action.UPDATE, Action.REREFER, Action.DELETE)
 
 
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+
+
 def jsonable(value: Any) -> Any:
     """Plain JSON types for any value a planner may hold (Decimal, dates, sets, tuples, enums),
     so every output can be `json.dumps`ed and numbers print as given (`50`, `33.5`)."""
+    if type(value) in _PLAIN:  # the common case, answered before the isinstance chain
+        return value
     if isinstance(value, bool) or value is None or isinstance(value, int | float | str):
         return value
     if isinstance(value, Enum):
@@ -79,11 +84,12 @@ def view(change: Change) -> ChangeView:
     """Mask and normalise one change. A create has no `before`; a delete has no `after`."""
     rtype = ResourceType(change.type)
     action = Action(change.action)
-    before = None if action is Action.CREATE else masked_fields(rtype, jsonable(change.before))
+    # `jsonable` builds new containers, so masking needs no copy of its own.
+    before = None if action is Action.CREATE else masked_own(rtype, jsonable(change.before))
     after = None
     if action is not Action.DELETE:  # shown with what is sent beside it (a re-referral's notes)
         shown = None if change.after is None else {**change.after, **change.write_only}
-        after = masked_fields(rtype, jsonable(shown))
+        after = masked_own(rtype, jsonable(shown))
     return ChangeView(
         address=change.address,
         type=rtype,
@@ -100,6 +106,13 @@ def view(change: Change) -> ChangeView:
 def views(plan: Plan) -> list[ChangeView]:
     """Every change, masked, sorted by address (the order SPEC section 4 fixes)."""
     return [view(c) for c in sorted(plan.changes, key=lambda c: c.address)]
+
+
+def changing_views(plan: Plan) -> list[ChangeView]:
+    """The changes that are not no-ops, as `views` shows them: the text and markdown plans
+    list only these, so the thousands of no-ops are never masked for them."""
+    changing = [c for c in plan.changes if Action(c.action) is not Action.NOOP]
+    return [view(c) for c in sorted(changing, key=lambda c: c.address)]
 
 
 def lookup(fields: dict[str, Any] | None, path: str) -> Any:
@@ -164,12 +177,31 @@ def nothing_selected(plan: Plan) -> bool:
     return bool(plan.scope) and plan.scope.get("selected") == 0 and nothing
 
 
+def changed_since(plan: Plan) -> str | None:
+    """The git revision a `--changed-since` plan compares with."""
+    return (plan.scope or {}).get("changed_since")
+
+
+def scope_line(plan: Plan) -> str | None:
+    """What a scoped plan leaves out, so no reviewer takes it for the whole network."""
+    ref = changed_since(plan)
+    if ref is None:
+        return None
+    selected = (plan.scope or {}).get("selected", 0)
+    return (
+        f"Scope: the {selected} declared resource{'s' if selected != 1 else ''} changed since "
+        f"{ref} (--changed-since); the rest of the network was not read."
+    )
+
+
 def summary_line(plan: Plan, *, drift: bool = False) -> str:
     """`Plan: 1 to create, 2 to update, 1 to re-refer, 0 to delete.` or the no-change line;
     for drift, unmanaged live objects count too."""
     summary = plan.summary()
     unmanaged = len(plan.unmanaged) if drift else 0
     if count_changes(summary) == 0 and not plan.errors and not unmanaged:
+        if nothing_selected(plan) and changed_since(plan):
+            return f"No declared resource changed since {changed_since(plan)}: nothing to plan."
         if nothing_selected(plan):
             return "Nothing selected: no resource matches the --target given."
         if drift:

@@ -13,11 +13,12 @@ from netsync.render.common import (
     UNMANAGED_REMEDIES,
     ChangeView,
     changed_paths,
+    changing_views,
     lookup,
+    scope_line,
     show_value,
     summary_line,
     view,
-    views,
 )
 from netsync.render.text import safe
 
@@ -119,7 +120,7 @@ def _section(title: str, items: list[str], total: int, sep: str = "\n") -> list[
 
 def render_markdown(plan: Plan, *, drift: bool = False, limit: int = LIMIT) -> str:
     """Markdown for a PR comment, always shorter than `limit` characters."""
-    changes = [c for c in views(plan) if c.action is not Action.NOOP]
+    changes = changing_views(plan)
     summary = plan.summary()
     head = [
         f"**{md(summary_line(plan, drift=drift), limit=1000)}**",
@@ -129,6 +130,8 @@ def render_markdown(plan: Plan, *, drift: bool = False, limit: int = LIMIT) -> s
         "| " + " | ".join(str(summary[a.value]) for a in Action) + " |",
         "",
     ]
+    if scope_line(plan):
+        head += [md(scope_line(plan) or "", limit=1000), ""]
     if drift and changes:
         head += ["Before is the live state, after is the configuration in git.", ""]
     if plan.requires_force and not drift:

@@ -9,11 +9,12 @@ from netsync.render.common import (
     UNMANAGED_REMEDIES,
     ChangeView,
     changed_paths,
+    changing_views,
     lookup,
+    scope_line,
     show_value,
     summary_line,
     view,
-    views,
 )
 
 ARROW = "→"
@@ -100,7 +101,7 @@ def render_text(
     """
     style = _Style(color)
     out: list[str] = []
-    changes = [c for c in views(plan) if c.action is not Action.NOOP]
+    changes = changing_views(plan)
     if changes and drift:
         out += [f"Live state differs from the configuration (each line: live {ARROW} git):", ""]
     for change in changes:
@@ -119,6 +120,8 @@ def render_text(
     if diags:
         out += [*diags, ""]
     out.append(style.bold(summary_line(plan, drift=drift)))
+    if scope_line(plan):
+        out.append(safe(scope_line(plan) or ""))
     unchanged = plan.summary()["no-op"]
     if unchanged and (changes or plan.errors):
         out.append(f"{unchanged} unchanged.")

@@ -84,6 +84,33 @@ def request_error(status: int, message: str, path: str) -> Response:
     return internal_err(status, error_code(status), message)
 
 
+# --- paging -------------------------------------------------------------------------------
+PAGE_NUMBER = re.compile(r"-?[0-9]{1,18}")
+MAX_LIMIT = 100
+
+
+def page_params(query: dict[str, str], default_limit: int) -> Response | tuple[int, int]:
+    """`page` (1-based, default 1) and `limit` (1..100) from a query, or a 400 naming the field."""
+    values = {}
+    for name, default in (("page", "1"), ("limit", str(default_limit))):
+        text = query.get(name, default)
+        if not PAGE_NUMBER.fullmatch(text):
+            return invalid(name, "must be an integer")
+        values[name] = int(text)
+    if values["page"] < 1:
+        return invalid("page", "must be >= 1")
+    if not 1 <= values["limit"] <= MAX_LIMIT:
+        return invalid("limit", f"must be between 1 and {MAX_LIMIT}")
+    return values["page"], values["limit"]
+
+
+def paginate(items: list, page: int, limit: int) -> tuple[list, dict[str, int]]:
+    """One page of `items` and the `pagination` object (`totalPages` 0 when there are none)."""
+    total = len(items)
+    pagination = {"page": page, "limit": limit, "total": total, "totalPages": -(-total // limit)}
+    return items[(page - 1) * limit : page * limit], pagination
+
+
 # --- public API ---------------------------------------------------------------------------
 def tier_of(key: str) -> str:
     if key.startswith("cxp_full_"):
@@ -95,6 +122,7 @@ def tier_of(key: str) -> str:
 
 def handle_public(req: Request, sb: Any) -> Response:
     from .casexchange_cases import _get_case, _list_cases  # the cases half of this vendor
+    from .casexchange_firms import _firms_me, _get_firm, _list_available
 
     world = sb.world
     key = req.headers.get("x-api-key")
@@ -103,6 +131,8 @@ def handle_public(req: Request, sb: Any) -> Response:
     path = req.path[len(PUBLIC_PREFIX) :].rstrip("/") or "/"
     routes = [
         (r"/firms/me", {"GET": (_firms_me, "read_only")}),
+        (r"/firms/available", {"GET": (_list_available, "read_only")}),
+        (r"/firms/(?P<firm>[^/]+)", {"GET": (_get_firm, "read_only")}),
         (r"/network/pending", {"GET": (_pending, "read_only")}),
         (
             r"/network/outbound/(?P<fid>[^/]+)",
@@ -136,7 +166,7 @@ def handle_public(req: Request, sb: Any) -> Response:
         if req.json_error:
             return invalid("body", "request body is not valid JSON")
         params = m.groupdict()
-        for name in ("fid", "rid"):  # a sent case may also be named by reference number
+        for name in ("fid", "rid", "firm"):  # a sent case may also be named by reference number
             if name in params and not is_uuid(params[name]):
                 return invalid("firmId" if name == "fid" else "id", "must be a valid UUID")
             if name in params:
@@ -144,19 +174,6 @@ def handle_public(req: Request, sb: Any) -> Response:
         with world.lock:
             return func(req, world, **params)
     return err(404, "resource_not_found", f"No route for {req.method} {req.path}")
-
-
-def _firms_me(req: Request, world: Any) -> Response:
-    me = world.data["me"]
-    firm = {k: me.get(k) for k in ("phone", "address", "city", "state", "zip", "website")}
-    firm.update(
-        id=me["id"],
-        name=me["name"],
-        isInternal=False,
-        createdAt=me.get("createdAt", "2024-01-02T09:00:00.000Z"),
-        updatedAt=me.get("updatedAt", "2026-01-02T09:00:00.000Z"),
-    )
-    return ok(firm)
 
 
 def firm_detail(world: Any, fid: str, entry: dict | None) -> dict[str, Any]:

@@ -8,14 +8,13 @@ import base64
 import hashlib
 import hmac
 import json
-import math
 import re
 import secrets
 import time
 from typing import Any
 from urllib.parse import unquote
 
-from .casexchange import INACTIVE_REFERRAL, TERMINAL, err, internal_err, invalid, ok
+from .casexchange import INACTIVE_REFERRAL, TERMINAL, err, internal_err, ok, page_params, paginate
 from .util import Request, Response, datetime_key, is_uuid, new_uuid, now_iso
 
 
@@ -101,15 +100,9 @@ def sent_case_detail(world: Any, case: dict) -> dict[str, Any]:
 
 def _list_cases(req: Request, world: Any) -> Response:
     q = req.query
-    try:
-        page = int(q.get("page", "1"))
-        limit = int(q.get("limit", "20"))
-    except ValueError:
-        return invalid("page", "page and limit must be integers")
-    if page < 1:
-        return invalid("page", "must be >= 1")
-    if not 1 <= limit <= 100:
-        return invalid("limit", "must be between 1 and 100")
+    paging = page_params(q, 20)
+    if isinstance(paging, Response):
+        return paging
     cases = list(world.data["cases"].values())
     if "status" in q:
         cases = [c for c in cases if case_status(c) == q["status"]]
@@ -123,14 +116,7 @@ def _list_cases(req: Request, world: Any) -> Response:
         cases.sort(key=lambda c: str(_list_item(world, c).get(sort) or ""))
     if q.get("order", "desc") == "desc":
         cases.reverse()
-    total = len(cases)
-    chunk = cases[(page - 1) * limit : page * limit]
-    pagination = {
-        "page": page,
-        "limit": limit,
-        "total": total,
-        "totalPages": math.ceil(total / limit) if total else 0,
-    }
+    chunk, pagination = paginate(cases, *paging)
     return ok([_list_item(world, c) for c in chunk], pagination=pagination)
 
 

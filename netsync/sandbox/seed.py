@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 from typing import Any
+from urllib.parse import urlsplit
 
 from . import defaults
 from .util import is_int, is_number, is_uuid, parse_datetime
@@ -43,8 +44,12 @@ CASE_FIELDS = {
 REFERRAL_FIELDS = {"id", "referentFirmId", "status", "closingStatus", "notes", "createdAt"}
 FIRM_FIELDS = {
     "id", "name", "jurisdictions", "caseTypes", "generalReferralInstructions", "auto_accept",
-    "phone", "address", "city", "state", "zip", "website",
+    "phone", "address", "city", "state", "zip", "website", "description", "directory",
+    "createdAt", "updatedAt",
 }  # fmt: skip
+FIRM_TEXT_FIELDS = (
+    "generalReferralInstructions", "description", "phone", "address", "city", "state", "zip",
+)  # fmt: skip
 TOP_KEYS = {
     "me", "firms", "builtin_firms", "outbound", "inbound", "pending", "routing_rules", "cases",
     "matters", "referral_types", "case_requests", "credentials",
@@ -103,33 +108,28 @@ def parse_seed(raw: Any, source: str = "seed") -> dict[str, Any]:
     data = empty_world_data()
 
     if "me" in seed:
-        me = c.mapping(seed["me"], "me", FIRM_FIELDS - {"auto_accept"})
-        c.uuid(me.get("id"), "me.id")
-        c.string(me.get("name"), "me.name", nullable=False)
-        data["me"] = {**me, "id": me["id"].lower()}
+        me = c.mapping(seed["me"], "me", FIRM_FIELDS - {"auto_accept", "directory"})
+        data["me"] = _check_firm(c, me, "me")
 
     firms: dict[str, dict] = {}
     if seed.get("builtin_firms", True) is not False:
         for f in defaults.BUILTIN_FIRMS:
             firms[f["id"]] = {"auto_accept": True, **copy.deepcopy(f)}
+    declared: dict[str, str] = {}
     for i, f in enumerate(c.seq(seed.get("firms", []), "firms")):
         w = f"firms[{i}]"
-        c.mapping(f, w, FIRM_FIELDS)
-        fid = c.uuid(f.get("id"), f"{w}.id")
-        c.string(f.get("name"), f"{w}.name", nullable=False)
-        for key in ("jurisdictions", "caseTypes"):
-            items = c.seq(f.get(key, []), f"{w}.{key}")
-            for j, item in enumerate(items):
-                c.string(item, f"{w}.{key}[{j}]", nullable=False)
-        if "auto_accept" in f and not isinstance(f["auto_accept"], bool):
-            c.fail(f"{w}.auto_accept", "must be true or false")
-        firms[fid] = {
+        firm = _check_firm(c, c.mapping(f, w, FIRM_FIELDS), w)
+        if firm["id"] in declared:
+            c.fail(f"{w}.id", f"firm {firm['id']} is already declared at {declared[firm['id']]}")
+        declared[firm["id"]] = w
+        firms[firm["id"]] = {
             "jurisdictions": [],
             "caseTypes": [],
             "generalReferralInstructions": None,
+            "description": None,
             "auto_accept": True,
-            **f,
-            "id": fid,
+            "directory": True,
+            **firm,
         }
     firms.pop(data["me"]["id"], None)
     data["firms"] = firms
@@ -271,6 +271,33 @@ def parse_seed(raw: Any, source: str = "seed") -> dict[str, Any]:
                 **copy.deepcopy(value),
             }
     return data
+
+
+def _check_firm(c: _Checker, firm: dict, where: str) -> dict:
+    """A checked `me` or `firms[]` entry, its id lower-cased (the keys were checked already)."""
+    fid = c.uuid(firm.get("id"), f"{where}.id")
+    c.string(firm.get("name"), f"{where}.name", nullable=False)
+    for key in FIRM_TEXT_FIELDS:
+        c.string(firm.get(key), f"{where}.{key}")
+    website = c.string(firm.get("website"), f"{where}.website")
+    if website is not None and not _is_absolute_uri(website):
+        c.fail(f"{where}.website", f"must be an absolute URI (https://...), got {website!r}")
+    for key in ("jurisdictions", "caseTypes"):
+        items = c.seq(firm.get(key, []), f"{where}.{key}")
+        for j, item in enumerate(items):
+            c.string(item, f"{where}.{key}[{j}]", nullable=False)
+    for key in ("auto_accept", "directory"):
+        if key in firm and not isinstance(firm[key], bool):
+            c.fail(f"{where}.{key}", "must be true or false")
+    for key in ("createdAt", "updatedAt"):
+        if key in firm:
+            c.datetime(firm[key], f"{where}.{key}")
+    return {**firm, "id": fid}
+
+
+def _is_absolute_uri(value: str) -> bool:
+    parts = urlsplit(value)
+    return bool(parts.scheme and parts.netloc) and not any(ch.isspace() for ch in value)
 
 
 def _check_relationship(c: _Checker, rel: dict, where: str) -> None:

@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
+from netsync.config.limits import MAX_VALUES
+
 BASE_SIZES = {
     "outbound": 2000,
     "inbound": 1000,
@@ -27,9 +29,9 @@ BASE_SIZES = {
     "matters": 1000,
     "case_requests": 300,
 }
-# netsync's config limit (netsync/config/limits.py MAX_VALUES): keys, values, mappings and
-# lists of all files together. "full" fields fit up to scale 4.2, "lean" ones up to 8.6.
-CONFIG_VALUE_LIMIT = 250_000
+# netsync's config limit: keys, values, mappings and lists of all files together. "full"
+# fields fit up to scale 16.8, "lean" ones up to 34.
+CONFIG_VALUE_LIMIT = MAX_VALUES
 PERCENT_BUDGET = Decimal(80)  # the declared sendingPercentage values add up to at most this
 
 # section -> (period, {offset: kind of drift}); index i drifts when i % period is an offset.

@@ -103,8 +103,8 @@ def test_no_color_and_verbose_in_real_runs(netsync, sandbox, tmp_path):
     assert code == 0 and "No drift" in out, err
     code, out, err = netsync(sb, "apply", "--no-color", "-v", "-c", q, "--auto-approve")
     assert code == 0, err
-    code, out, err = netsync(None, "export", "--no-color", "-v")
-    assert code == 1 and "not built yet" in err and "No such option" not in err
+    code, out, err = netsync(sb, "export", "--no-color", "-v")
+    assert code == 0 and "Exported" in err and "No such option" not in err, err
 
 
 def test_sandbox_command_runs_with_no_color_and_verbose():

@@ -49,3 +49,17 @@ def assert_schema(vendor: str, name: str, instance: Any) -> None:
 def assert_cx_meta(body: dict) -> None:
     assert body["meta"]["requestId"].startswith("req_")
     assert body["meta"]["timestamp"].endswith("Z")
+
+
+def assert_response_schema(vendor: str, path: str, method: str, status: int, body: Any) -> None:
+    """Validate a whole answer (envelope included) against the response schema the vendor's
+    OpenAPI document gives that operation and status (vendor_schemas/{vendor}.openapi.json)."""
+    from .make_vendor_schemas import convert  # OpenAPI 3.0 `nullable` -> JSON Schema
+
+    spec = json.loads((SCHEMAS / f"{vendor}.openapi.json").read_text())
+    response = spec["paths"][path][method]["responses"][str(status)]
+    schema = convert(response["content"]["application/json"]["schema"])
+    schema["$defs"] = json.loads((SCHEMAS / f"{vendor}.json").read_text())["$defs"]
+    validator = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
+    errors = sorted(validator.iter_errors(body), key=str)
+    assert not errors, "\n".join(f"{list(e.path)}: {e.message}" for e in errors)

@@ -29,6 +29,7 @@ WANTED = {
         "openapi.yml",
         [
             "Firm",
+            "AvailableFirm",
             "NetworkFirmDetail",
             "PendingRelationship",
             "RoutingRule",
@@ -48,6 +49,8 @@ DROP = {"description", "example", "readOnly", "format_hint"}
 FUZZED = {
     "casexchange": {
         ("/firms/me", "get"): "get",
+        ("/firms/{id}", "get"): "get",
+        ("/firms/available", "get"): "get",
         ("/network/pending", "get"): "get",
         ("/network/outbound/{firmId}", "get"): "get",
         ("/network/outbound/{firmId}", "put"): "post",  # upsert: the seed pages' POST

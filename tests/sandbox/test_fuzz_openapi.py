@@ -69,6 +69,8 @@ def known_ids(path: str, name: str) -> list[str]:
         return [RIVERA, CALDWELL, HAWKINS, ME, UNKNOWN]
     if name == "matterId":
         return [MATTER, MATTER.upper(), UNKNOWN]
+    if path.startswith("/firms/"):
+        return [RIVERA, CALDWELL, ME, UNKNOWN]
     if path.startswith("/sent-cases"):
         return [CASE, OTHER_CASE, "ACME-2026-0142", UNKNOWN]
     if path.startswith("/routing/rules"):

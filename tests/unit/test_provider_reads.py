@@ -557,3 +557,19 @@ def test_a_write_refused_by_a_too_long_wait_reports_the_429():
     assert result.outcome is Outcome.FAILED
     assert result.status == 429
     assert "more than --max-wait 5 s" in result.message
+
+
+def test_vendor_pacing_keeps_one_request_of_the_burst_in_reserve():
+    """Trackops allows 2/s with bursts of 2. netsync sends 1 at once, then one every 0.5 s:
+    two requests exactly paced here can arrive closer together after network jitter, and
+    the vendor's spare token absorbs that instead of answering 429."""
+    clock = FakeClock()
+    vendor = TrackopsVendor()
+    client = trackops(vendor, clock).client
+    for _ in range(3):
+        client.request(
+            "GET",
+            "/api/v1/case/requests",
+            params={"page": 1, "per_page": 100, "reference_value_1": "x"},
+        )
+    assert [round(s, 3) for s in clock.sleeps] == [0.5, 0.5]

@@ -14,7 +14,7 @@ import httpx
 
 from netsync.compare import FieldRules
 from netsync.http import VendorError, WindowPacer, public_url
-from netsync.kinds import LABELS
+from netsync.kinds import LABELS, UUID_PATTERN
 from netsync.model import Change, Diagnostic, LiveResource, Resource, ResourceType
 from netsync.providers.answers import absent, decode, fail, parsed
 from netsync.providers.base import Options, Prefetch, Provider, Write, make_client
@@ -24,6 +24,8 @@ from netsync.providers.casexchange.network import Network
 from netsync.providers.casexchange.rules import Rules
 
 PUBLIC = "/api/public/v1"
+NETWORK = {"source": "network", "limit": 100}  # the vendor's largest page
+MAX_FIRM_PAGES = 1_000  # 100,000 firms: more is a vendor fault, not a network
 
 # The credential each kind's writes need (SPEC 2): a key tier, or the Bearer token.
 NEEDS = {
@@ -128,6 +130,32 @@ class CaseXchange(Provider):
 
     def read(self, resource: Resource) -> LiveResource | None:
         return self.parts[resource.type].read(resource)
+
+    def network_firms(self) -> list[str]:
+        """The private network's firm ids (`/firms/available?source=network`, every page; the
+        items are named as they come, so labels and export aliases have names)."""
+        ids: list[str] = []
+        page, pages = 1, 1
+        while page <= pages:
+            body = self.get("/firms/available", want=list, params={**NETWORK, "page": page})
+            pages = (body.get("pagination") or {}).get("totalPages")
+            if not isinstance(pages, int) or isinstance(pages, bool) or pages > MAX_FIRM_PAGES:
+                raise VendorError(
+                    self.label,
+                    f"GET {PUBLIC}/firms/available: 200: unexpected answer: totalPages {pages!r}",
+                )
+            for firm in body["data"]:
+                firm_id = firm.get("id") if isinstance(firm, dict) else None
+                if not isinstance(firm_id, str) or not UUID_PATTERN.match(firm_id):
+                    raise VendorError(
+                        self.label,
+                        f"GET {PUBLIC}/firms/available: 200: unexpected answer: a firm without "
+                        "an id",
+                    )
+                self.name_firm(firm_id, firm.get("name"))
+                ids.append(firm_id.lower())
+            page += 1
+        return ids
 
     # --- write side ---------------------------------------------------------------------------
 

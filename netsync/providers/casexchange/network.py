@@ -32,6 +32,7 @@ class Network:
     def __init__(self, cx: CaseXchange) -> None:
         self.cx = cx
         self._pending = Once(self._read_pending)
+        self._pending_keys = Once(self._index_pending)
 
     def prefetch(self, desired: list[Resource]) -> list[Prefetch]:
         if desired or self.cx.discovers(ResourceType.INBOUND):
@@ -60,12 +61,17 @@ class Network:
             self.cx.result().discovered[ResourceType.INBOUND] = requests
         return pending
 
-    def _pending_for(self, firm_id: str | None, direction: str) -> bool:
-        return any(
-            (p.get("firmId") or "").lower() == (firm_id or "").lower()
-            and p.get("direction") == direction
+    def _index_pending(self) -> frozenset[tuple[str, str]]:
+        """(firm id, direction) of every pending request, so each read looks its firm up
+        instead of scanning them all (thousands of reads times hundreds of requests)."""
+        return frozenset(
+            ((p.get("firmId") or "").lower(), p["direction"])
             for p in self._pending.get()
+            if isinstance(p.get("direction"), str)  # no other value equals a direction
         )
+
+    def _pending_for(self, firm_id: str | None, direction: str) -> bool:
+        return ((firm_id or "").lower(), direction) in self._pending_keys.get()
 
     def _relationship(self, direction: str, address: str, firm_id: str | None):
         data = self.cx.get(f"/network/{direction}/{firm_id}", missing_ok=True)

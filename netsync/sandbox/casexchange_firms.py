@@ -1,0 +1,116 @@
+"""CaseXchange firms (public API, read_only key): GET /firms/me, GET /firms/{id} and the paged
+GET /firms/available. Envelopes, paging helpers and the router live in casexchange.py.
+
+Shapes follow openapi.yml: `/firms/me` and `/firms/{id}` answer the `Firm` schema, the list
+items of `/firms/available` are `AvailableFirm`. Who counts as "private network" and "public
+directory" is a sandbox assumption (docs/sandbox.md, "Assumptions where the vendors are silent").
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .casexchange import err, invalid, ok, page_params, paginate
+from .util import Request, Response
+
+FIRM_CONTACT_FIELDS = ("phone", "address", "city", "state", "zip", "website")
+DEFAULT_CREATED_AT = "2024-01-02T09:00:00.000Z"
+DEFAULT_UPDATED_AT = "2026-01-02T09:00:00.000Z"
+AVAILABLE_DEFAULT_LIMIT = 25  # the endpoint's own default; info.description's 20 is generic
+SOURCES = ("network", "directory")
+
+
+def firm_record(firm: dict[str, Any]) -> dict[str, Any]:
+    """A world firm (ours or another) in openapi.yml's `Firm` shape."""
+    out: dict[str, Any] = {"id": firm["id"], "name": firm.get("name")}
+    out.update({k: firm.get(k) for k in FIRM_CONTACT_FIELDS})
+    out.update(
+        isInternal=False,
+        createdAt=firm.get("createdAt") or DEFAULT_CREATED_AT,
+        updatedAt=firm.get("updatedAt") or DEFAULT_UPDATED_AT,
+    )
+    return out
+
+
+def _firms_me(req: Request, world: Any) -> Response:
+    return ok(firm_record(world.data["me"]))
+
+
+def _get_firm(req: Request, world: Any, firm: str) -> Response:
+    found = world.firm(firm)
+    if found is None:
+        return err(404, "resource_not_found", f"Firm {firm} not found")
+    return ok(firm_record(found))
+
+
+# --- /firms/available -----------------------------------------------------------------------
+def in_private_network(world: Any, fid: str) -> bool:
+    """A firm we can send referrals to through our private network: an outbound relationship
+    the other firm has accepted (`inNetwork: true`)."""
+    entry = world.data["outbound"].get(fid)
+    return bool(entry and entry.get("inNetwork"))
+
+
+def in_public_directory(firm: dict[str, Any]) -> bool:
+    return firm.get("directory", True) is not False
+
+
+def available_source(world: Any, firm: dict[str, Any]) -> str | None:
+    """AvailableFirm.source for a firm, or None when the firm is not available to us."""
+    network = in_private_network(world, firm["id"])
+    directory = in_public_directory(firm)
+    if network and directory:
+        return "both"
+    if network:
+        return "private_network"
+    return "public_directory" if directory else None
+
+
+def available_item(world: Any, firm: dict[str, Any], source: str) -> dict[str, Any]:
+    """One `AvailableFirm`: the firm's profile, and the relationship's referral instructions
+    when we have set some, else the firm's general ones."""
+    entry = world.data["outbound"].get(firm["id"]) if source != "public_directory" else None
+    instructions = ((entry or {}).get("relationship") or {}).get("referralInstructions")
+    if instructions is None:
+        instructions = firm.get("generalReferralInstructions")
+    return {
+        "id": firm["id"],
+        "name": firm.get("name"),
+        "description": firm.get("description"),
+        "jurisdictions": list(firm.get("jurisdictions") or []),
+        "caseTypes": list(firm.get("caseTypes") or []),
+        "referralInstructions": instructions,
+        "source": source,
+    }
+
+
+def _wanted(source: str, query_source: str | None) -> bool:
+    if query_source == "network":
+        return source in ("private_network", "both")
+    if query_source == "directory":
+        return source in ("public_directory", "both")
+    return True
+
+
+def _list_available(req: Request, world: Any) -> Response:
+    q = req.query
+    paging = page_params(q, AVAILABLE_DEFAULT_LIMIT)
+    if isinstance(paging, Response):
+        return paging
+    query_source = q.get("source")
+    if query_source is not None and query_source not in SOURCES:
+        return invalid("source", f"must be one of {', '.join(SOURCES)}")
+    needle = q.get("search", "").casefold()
+    me = world.data["me"]["id"]
+    items = []
+    for fid, stored in world.data["firms"].items():
+        firm = {**stored, "id": fid}
+        source = available_source(world, firm) if fid != me else None
+        if source is None or not _wanted(source, query_source):
+            continue
+        if needle not in str(firm.get("name") or "").casefold():
+            continue
+        items.append(available_item(world, firm, source))
+    items.sort(key=lambda f: (str(f["name"] or "").casefold(), f["id"]))
+    chunk, pagination = paginate(items, *paging)
+    return ok(chunk, pagination=pagination)

@@ -1,0 +1,139 @@
+"""The lean send path (netsync/connections.py) answers as `httpx.Client.send` does: the same
+status, headers, body and errors, cookies kept, keep-alive connections reused, and it is only
+taken where `send` would add nothing (no proxy, no credentials in the URL)."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import httpx
+import pytest
+
+from netsync.connections import Connections, env_proxies, lean
+from netsync.http import VendorClient
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    connections: set[int] = set()
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+    def _answer(self, status: int, body: bytes, *headers: tuple[str, str]) -> None:
+        self.send_response(status)
+        for name, value in headers:
+            self.send_header(name, value)
+        if not any(name == "Transfer-Encoding" for name, _ in headers):
+            self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
+        _Handler.connections.add(self.client_address[1])
+        path = self.path
+        if path == "/cookie":
+            self._answer(200, b"{}", ("Set-Cookie", "sid=abc; Path=/"))
+        elif path == "/echo":
+            seen = {k: self.headers.get(k) for k in ("Cookie", "User-Agent", "Accept-Encoding")}
+            self._answer(200, json.dumps(seen).encode())
+        elif path == "/gzip":
+            self._answer(200, gzip.compress(b'{"zipped": true}'), ("Content-Encoding", "gzip"))
+        elif path == "/chunked":
+            self._answer(200, b"2\r\n{}\r\n0\r\n\r\n", ("Transfer-Encoding", "chunked"))
+        elif path == "/redirect":
+            self._answer(302, b"", ("Location", "/elsewhere"))
+        elif path == "/bad-redirect":
+            self._answer(302, b"", ("Location", "http://[::1"))
+        elif path == "/short":
+            self.send_response(200)
+            self.send_header("Content-Length", "100")
+            self.end_headers()
+            self.wfile.write(b'{"cut')
+            self.close_connection = True
+        elif path == "/close":
+            self._answer(200, b"{}", ("Connection", "close"))
+            self.close_connection = True
+        else:
+            self._answer(200, json.dumps({"path": path}).encode())
+
+
+@pytest.fixture
+def server() -> Iterator[str]:
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    httpd.daemon_threads = True
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    _Handler.connections = set()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+def _exchange(send, client: httpx.Client, url: str) -> tuple:  # type: ignore[no-untyped-def]
+    """(status, headers, body) of one GET, or (exception type, message)."""
+    try:
+        response = send(client.build_request("GET", url))
+        try:
+            body = response.read()
+        finally:
+            response.close()
+    except httpx.HTTPError as exc:
+        return type(exc), str(exc)
+    headers = [(k, v) for k, v in response.headers.multi_items() if k.lower() != "date"]
+    return response.status_code, headers, body
+
+
+PATHS = ["/a", "/cookie", "/echo", "/gzip", "/chunked", "/redirect", "/bad-redirect", "/short"]
+
+
+def test_answers_and_errors_are_httpx_own(server):
+    plain, mine = httpx.Client(), httpx.Client()
+    connections = Connections(mine, keep=4)
+    for path in [*PATHS, "/close", "/a"]:
+        expected = _exchange(lambda r: plain.send(r, stream=True), plain, server + path)
+        assert _exchange(connections.send, mine, server + path) == expected, path
+    connections.close()
+
+
+def test_connection_refused_and_unsupported_scheme_are_httpx_errors():
+    client = httpx.Client()
+    connections = Connections(client, keep=4)
+    for url in ("http://127.0.0.1:9/x", "ftp://127.0.0.1/x"):
+        expected = _exchange(lambda r: client.send(r, stream=True), client, url)
+        assert _exchange(connections.send, client, url) == expected
+
+
+def test_keep_alive_connections_are_reused_and_closed_ones_are_not(server):
+    client = httpx.Client()
+    connections = Connections(client, keep=4)
+    for _ in range(5):
+        _exchange(connections.send, client, server + "/a")
+    assert len(_Handler.connections) == 1
+    _exchange(connections.send, client, server + "/close")
+    _exchange(connections.send, client, server + "/a")
+    assert len(_Handler.connections) == 2
+
+
+def test_vendor_client_takes_the_lean_path_only_where_send_adds_nothing(server, monkeypatch):
+    for scheme in ("http", "https", "all"):
+        monkeypatch.delenv(f"{scheme}_proxy", raising=False)
+        monkeypatch.delenv(f"{scheme.upper()}_PROXY", raising=False)
+    assert not env_proxies()
+    client = VendorClient("Vendor", server)
+    assert client.request("GET", "/a").json() == {"path": "/a"}
+    assert client._connections is not None
+    assert not lean(client.client.build_request("GET", "http://user:secret@127.0.0.1/"))
+    client.close()
+    monkeypatch.setenv("HTTPS_PROXY", "http://127.0.0.1:9")
+    assert env_proxies()
+    proxied = VendorClient("Vendor", server)
+    proxied.client  # noqa: B018 - built on first use
+    assert proxied._connections is None
+    proxied.close()
