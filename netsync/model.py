@@ -17,6 +17,8 @@ __all__ = [
     "Action",
     "Change",
     "Diagnostic",
+    "FirmProfile",
+    "Impact",
     "LiveResource",
     "Location",
     "Outcome",
@@ -24,6 +26,7 @@ __all__ = [
     "ReadResult",
     "Resource",
     "ResourceType",
+    "Routed",
 ]
 
 
@@ -111,6 +114,17 @@ class LiveResource:
     matches: int = 1
     # Outbound: waiting for the other firm to accept.
     awaiting_acceptance: bool = False
+    # What the vendor says about the object beyond its managed fields, for checks (a case's
+    # `caseType` and `jurisdiction`); never compared.
+    facts: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class FirmProfile:
+    """What a firm says it takes: jurisdictions and case types as the vendor lists them."""
+
+    jurisdictions: tuple[str, ...] = ()
+    case_types: tuple[str, ...] = ()
 
 
 @dataclass
@@ -124,6 +138,7 @@ class ReadResult:
     errors: list[Diagnostic] = field(default_factory=list)
     warnings: list[Diagnostic] = field(default_factory=list)
     firm_names: dict[str, str] = field(default_factory=dict)  # firm id (lower) -> name
+    firm_profiles: dict[str, FirmProfile] = field(default_factory=dict)  # firm id (lower)
     # Per vendor: where it was read (base URL without userinfo; CaseXchange: the key's firm).
     endpoints: dict[str, dict[str, Any]] = field(default_factory=dict)
     requests: int = 0
@@ -144,6 +159,35 @@ class Change:
     # Names shown beside ids by renderers (firm id -> firm name); never compared.
     labels: dict[str, str] = field(default_factory=dict)
     write_only: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Routed:
+    """Where a new case of one profile goes on one side of the plan: to a rule's firm, or
+    nowhere netsync can name (`ambiguous`: a tie; `unknown`: a condition it cannot evaluate)."""
+
+    status: str  # routed | ambiguous | unknown
+    rule_id: str | None = None  # None for a rule the plan creates
+    rule_name: str | None = None
+    firm_id: str | None = None
+    firm_name: str | None = None
+    detail: str | None = None  # "tie at priority 2: A, B"
+    rules: tuple[str, ...] = ()  # the names of the rules a tie or an unknown is about
+    # False when our outbound request to the firm is not accepted yet (`inNetwork: false`).
+    in_network: bool = True
+
+
+@dataclass(frozen=True)
+class Impact:
+    """One case profile whose rule or firm the plan changes. An axis of None is "(any other)":
+    a value no condition names. A side of None: no rule routes the profile (not auto-routed)."""
+
+    case_type: str | None
+    jurisdiction: str | None
+    before: Routed | None
+    after: Routed | None
+    verified: bool = False
+    note: str | None = None
 
 
 class Outcome(StrEnum):
@@ -168,6 +212,10 @@ class Plan:
     # Live objects the config's sections cover but do not declare (routing rules without
     # prune): not changed by apply, but drift from git.
     unmanaged: list[Change] = field(default_factory=list)
+    # Routing impact (SPEC 6): None when not computed; `impact_total` counts the profiles that
+    # move, of which `impact` holds the first (a bounded list).
+    impact: list[Impact] | None = None
+    impact_total: int = 0
 
     def summary(self) -> dict[str, int]:
         counts = {action.value: 0 for action in Action}

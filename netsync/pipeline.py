@@ -13,11 +13,13 @@ from netsync.http import VendorError
 from netsync.model import Diagnostic, Plan, ReadResult, Resource, ResourceType
 from netsync.planner import PlanInput, make_plan
 from netsync.providers import FIELD_RULES, Options, Progress, Provider, open_providers, read_live
+from netsync.review import ReviewOptions, review
 from netsync.safety import force_reasons
 from netsync.scope import Scope
 
 EVERYTHING = Scope()
 DEFAULTS = Options()
+REVIEW = ReviewOptions()
 
 
 @dataclass
@@ -54,6 +56,7 @@ def planning(
     parallelism: int = 16,
     progress: Progress | None = None,
     options: Options = DEFAULTS,
+    checks: ReviewOptions = REVIEW,
 ) -> Iterator[PlanRun]:
     """Read the live state of everything `scope` selects and plan it; inside the block the
     run's providers stay open."""
@@ -61,6 +64,14 @@ def planning(
     errors, warnings = scope.check(config.resources)
     discover = discoverable(config, scope)
     vendors = {r.type.vendor for r in desired} | {t.vendor for t in discover}
+    checks = replace(checks, firm_profile=config.firm_profile_check)
+    if checks.declared_outbound is not None:
+        # drift looks at the whole private network only when it looks at the whole section
+        whole = "network" in config.sections and scope.covers(ResourceType.OUTBOUND.section)
+        outbound = [r for r in config.resources if r.type is ResourceType.OUTBOUND]
+        declared = frozenset((r.id or "").lower() for r in outbound) if whole else None
+        checks = replace(checks, declared_outbound=declared)
+    wanted = checks.enabled and (checks.impact or checks.firm_profile != "off")
     read = ReadResult()
     normalized: dict[str, dict] = {}
     with ExitStack() as stack:
@@ -69,7 +80,10 @@ def planning(
             try:
                 providers = stack.enter_context(
                     open_providers(
-                        config.providers, env, vendors, replace(options, discover=discover)
+                        config.providers,
+                        env,
+                        vendors,
+                        replace(options, discover=discover, reference=wanted),
                     )
                 )
             except VendorError as exc:
@@ -93,6 +107,10 @@ def planning(
             )
         )
         scope.limit(plan)
+        if providers:
+            width = providers["casexchange"].width(parallelism) if "casexchange" in providers else 1
+            aliases = {firm_id: alias for alias, firm_id in config.firms.items()}
+            review(plan, read, desired, providers, checks, width, aliases)
         if plan.scope is not None:
             plan.scope["selected"] = len(desired)  # declared resources the targets selected
         plan.requires_force = force_reasons(
@@ -109,10 +127,17 @@ def run_plan(
     parallelism: int = 16,
     progress: Progress | None = None,
     options: Options = DEFAULTS,
+    checks: ReviewOptions = REVIEW,
 ) -> PlanRun:
     """Read and plan, closing the providers: for `plan` and `drift`, which only read."""
     with planning(
-        config, env, scope=scope, parallelism=parallelism, progress=progress, options=options
+        config,
+        env,
+        scope=scope,
+        parallelism=parallelism,
+        progress=progress,
+        options=options,
+        checks=checks,
     ) as run:
         return replace(run, providers={})
 

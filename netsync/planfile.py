@@ -22,10 +22,11 @@ from jsonschema import Draft202012Validator
 from netsync import __version__
 from netsync.compare import FieldRules
 from netsync.config.schema import format_checker, load_schema
-from netsync.model import Action, Change, Diagnostic, Location, Plan, Resource, ResourceType
+from netsync.model import Action, Change, Diagnostic, Impact, Location, Plan, Resource, ResourceType
 from netsync.pipeline import PlanRun
 from netsync.providers import FIELD_RULES
 from netsync.render import FORMAT_VERSION, plan_to_json
+from netsync.render.impact import impact_from_json
 
 NO_RULES = FieldRules()  # a kind whose vendor declares no rules
 
@@ -80,6 +81,7 @@ class SavedPlan:
     config_digest: str
     salt: str
     resources: dict[str, Fingerprint]
+    impact: tuple[list[Impact] | None, int] = (None, 0)
 
     def display(self) -> Plan:
         """The plan as `plan` printed it, for the renderers (masked values only)."""
@@ -102,6 +104,8 @@ class SavedPlan:
             warnings=list(self.warnings),
             requires_force=list(self.requires_force),
             scope=self.scope,
+            impact=self.impact[0],
+            impact_total=self.impact[1],
         )
 
 
@@ -207,6 +211,7 @@ def read_plan_file(path: str) -> SavedPlan:
         config_digest=document.get("config_digest", ""),
         salt=document.get("salt", ""),
         resources=resources,
+        impact=impact_from_json(document),
     )
 
 

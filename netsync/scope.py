@@ -57,6 +57,10 @@ class Scope:
     def _covers(self, section: str) -> bool:
         return any(section == s or section.startswith(s + ".") for s in self._sections)
 
+    def covers(self, section: str) -> bool:
+        """Whether every address of `section` is selected (the whole section, not some keys)."""
+        return self.everything or self._covers(section)
+
     def selects(self, address: str) -> bool:
         if self.everything:
             return True

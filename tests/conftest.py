@@ -63,3 +63,11 @@ def netsync(monkeypatch) -> Iterator[Callable[..., tuple[int, str, str]]]:
         return result.exit_code, result.stdout, result.stderr
 
     yield run
+
+
+@pytest.fixture(autouse=True)
+def _outside_github_actions(monkeypatch):
+    """The suite may itself run in GitHub Actions: no test sees the runner's GITHUB_ACTIONS,
+    GITHUB_WORKSPACE or GITHUB_STEP_SUMMARY (they add annotations on stderr) unless it sets them."""
+    for name in ("GITHUB_ACTIONS", "GITHUB_WORKSPACE", "GITHUB_STEP_SUMMARY"):
+        monkeypatch.delenv(name, raising=False)

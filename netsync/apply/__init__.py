@@ -25,6 +25,7 @@ from netsync.pipeline import PlanRun, planning
 from netsync.planfile import SavedPlan
 from netsync.progress import Progress
 from netsync.providers import Options
+from netsync.review import ReviewOptions
 from netsync.safety import destructive_reasons, share_reason
 from netsync.scope import Scope
 from netsync.sensitive import scrub
@@ -101,6 +102,8 @@ class Apply:
                 parallelism=self.settings.parallelism,
                 progress=progress,
                 options=options,
+                # A plan file was reviewed when it was made: apply checks it, not re-reviews it.
+                checks=ReviewOptions(enabled=self.saved is None),
             ) as run,
         ):
             progress.finish()  # the reading line ends before the plan or the prompt shows

@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from netsync.cli.changed import HistoryError, changed_scope
+from netsync.cli.github import PLAN_FORMAT_OPTION, annotate, publish
 from netsync.cli.options import (
     CONFIG_OPTION,
     EXIT_CHANGES,
@@ -27,11 +28,12 @@ from netsync.demo import EXAMPLE, run_demo
 from netsync.files import NotRegularFile, remove_stale, write_atomically
 from netsync.kinds import ResourceType
 from netsync.model import Diagnostic, Plan
-from netsync.pipeline import PlanRun, run_plan
+from netsync.pipeline import REVIEW, PlanRun, run_plan
 from netsync.planfile import PlanFileError, plan_document, read_plan_file
 from netsync.progress import Progress
 from netsync.providers import Options
 from netsync.render import render
+from netsync.review import ReviewOptions
 from netsync.scope import Scope
 
 
@@ -55,10 +57,11 @@ def describe(config: Config) -> str:
 VALIDATE_FORMAT = click.option(
     "--format",
     "fmt",
-    type=click.Choice(["text", "json"]),
+    type=click.Choice(["text", "json", "github"]),
     default="text",
     show_default=True,
-    help="text for people, json for pipelines (errors with file, line and column).",
+    help="text for people, json for pipelines (errors with file, line and column), github "
+    "for GitHub Actions (errors as annotations).",
 )
 
 
@@ -78,6 +81,7 @@ def validate(config_path: str | None, fmt: str) -> int:
     except ConfigError as exc:
         if fmt == "json":
             click.echo(_validation_json(exc.diagnostics, None))
+        annotate(exc.diagnostics, fmt)
         return report_config_errors(exc)
     click.echo(_validation_json([], config) if fmt == "json" else describe(config))
     return EXIT_OK
@@ -102,6 +106,7 @@ def read_and_plan(
     parallelism: int,
     max_wait: float,
     changed_since: str | None = None,
+    checks: ReviewOptions = REVIEW,
 ) -> PlanRun | int:
     """The plan run, or the exit code after reporting an invalid config or an unreadable
     `--changed-since` revision (as a plan document with `errors` for json and markdown, which
@@ -109,16 +114,18 @@ def read_and_plan(
     try:
         config = load_config(config_path)
     except ConfigError as exc:
-        if fmt != "text":
-            click.echo(render(Plan(errors=exc.diagnostics), fmt), nl=False)
+        failed = Plan(errors=exc.diagnostics)
+        if not publish(failed, fmt) and fmt != "text":
+            click.echo(render(failed, fmt), nl=False)
         return report_config_errors(exc)
     scope, notes = Scope.of(targets), []
     if changed_since is not None:
         try:
             scope, notes = changed_scope(changed_since, config_path, config, os.environ)
         except HistoryError as exc:
-            if fmt != "text":
-                click.echo(render(Plan(errors=[Diagnostic(None, str(exc))]), fmt), nl=False)
+            failed = Plan(errors=[Diagnostic(None, str(exc))])
+            if not publish(failed, fmt) and fmt != "text":
+                click.echo(render(failed, fmt), nl=False)
             click.echo(f"Error: {exc}", err=True)
             return EXIT_ERROR
     with Progress("Reading live state") as progress:
@@ -129,6 +136,7 @@ def read_and_plan(
             parallelism=parallelism,
             progress=progress,
             options=Options.of(os.environ, parallelism=parallelism, max_wait=max_wait),
+            checks=checks,
         )
     run.plan.warnings[:0] = notes
     return run
@@ -140,14 +148,15 @@ def emit(plan: Plan, fmt: str, *, drift: bool = False) -> None:
     Text output counts the errors but leaves their lines to stderr so they are not printed
     twice; json and markdown keep them in the document too, since pipelines read only that.
     """
-    click.echo(render(plan, fmt, color=use_color(), drift=drift, errors_inline=False), nl=False)
+    if not publish(plan, fmt, drift=drift):  # --format github, and annotations in Actions
+        click.echo(render(plan, fmt, color=use_color(), drift=drift, errors_inline=False), nl=False)
     for diagnostic in plan.errors:
         click.echo(str(diagnostic), err=True)
 
 
 @click.command()
 @CONFIG_OPTION
-@FORMAT_OPTION
+@PLAN_FORMAT_OPTION
 @click.option("-o", "--out", "plan_file", metavar="PLANFILE", help="Also save the plan for apply.")
 @TARGET_OPTION
 @click.option(
@@ -159,6 +168,19 @@ def emit(plan: Plan, fmt: str, *, drift: bool = False) -> None:
     "--detailed-exitcode", is_flag=True, help="Exit 2 when there are changes (0 none, 1 error)."
 )
 @PARALLELISM_OPTION
+@click.option(
+    "--no-impact",
+    is_flag=True,
+    help="Skip the routing impact of rule changes (and its reads).",
+)
+@click.option(
+    "--impact-limit",
+    type=click.IntRange(min=0),
+    default=REVIEW.impact_limit,
+    show_default=True,
+    metavar="N",
+    help="Check at most N case profiles against CaseXchange's /routing/evaluate.",
+)
 @MAX_WAIT_OPTION
 def plan(
     config_path: str | None,
@@ -168,6 +190,8 @@ def plan(
     changed_since: str | None,
     detailed_exitcode: bool,
     parallelism: int,
+    no_impact: bool,
+    impact_limit: int,
     max_wait: float,
 ) -> int:
     """Read the live network, diff it against the config and print the plan.
@@ -185,7 +209,8 @@ def plan(
         click.echo(f"Error: --changed-since cannot be combined with {what}.", err=True)
         _discard(plan_file)
         return EXIT_ERROR
-    run = read_and_plan(config_path, fmt, targets, parallelism, max_wait, changed_since)
+    checks = ReviewOptions(impact=not no_impact, impact_limit=impact_limit)
+    run = read_and_plan(config_path, fmt, targets, parallelism, max_wait, changed_since, checks)
     if isinstance(run, int):
         _discard(plan_file)
         return run
@@ -214,7 +239,7 @@ def _discard(plan_file: str | None) -> None:
 
 @click.command()
 @CONFIG_OPTION
-@FORMAT_OPTION
+@PLAN_FORMAT_OPTION
 @TARGET_OPTION
 @PARALLELISM_OPTION
 @MAX_WAIT_OPTION
@@ -228,7 +253,9 @@ def drift(
       netsync drift -c network/
       netsync drift -c network/ --format json > drift.json || alert
     """
-    run = read_and_plan(config_path, fmt, targets, parallelism, max_wait)
+    # drift also names the private network's firms the config leaves out (warnings)
+    checks = ReviewOptions(declared_outbound=frozenset())
+    run = read_and_plan(config_path, fmt, targets, parallelism, max_wait, checks=checks)
     if isinstance(run, int):
         return run
     emit(run.plan, fmt, drift=True)

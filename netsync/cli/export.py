@@ -18,6 +18,7 @@ from netsync.config import STDIN, ConfigError, load_config
 from netsync.export import FILES, ExportResult, Selection, existing_files, run_export
 from netsync.files import NotRegularFile, write_atomically
 from netsync.http import VendorError
+from netsync.kinds import UUID_PATTERN
 from netsync.providers import Options
 
 
@@ -75,6 +76,16 @@ def export(
         config = load_config(config_path) if config_path else None
     except ConfigError as exc:
         return report_config_errors(exc)
+    aliases = config.firms if config else {}
+    unknown = [f for f in firms if f not in aliases and not UUID_PATTERN.match(f)]
+    if unknown:
+        where = "the -c config's firms" if config else "a -c config's firms (none given)"
+        click.echo(
+            f"Error: --firm {unknown[0]}: not a CaseXchange firm id, nor an alias in {where}.",
+            err=True,
+        )
+        return EXIT_ERROR
+    firms = tuple(aliases.get(f, f) for f in firms)
     selection = Selection(firms, cases, matters, case_requests, all_fields)
     options = Options.of(os.environ, parallelism=parallelism, max_wait=max_wait)
     try:

@@ -29,6 +29,7 @@ class Config:
     ignore_rules: frozenset[str] = frozenset()  # routing.ignore: live rules left alone
     max_change_percent: float = 30
     min_resources: int = 10
+    firm_profile_check: str = "warn"  # settings.checks.firm_profile: warn | error | off
     sections: set[str] = field(default_factory=set)
     # Keys plan-file digests; derived from the config's bytes and never written anywhere, so a
     # plan file alone cannot be used to guess masked values back from their digests.
@@ -109,6 +110,7 @@ def build_config(
         ignore_rules=frozenset(section(doc, "routing").get("ignore") or ()),
         max_change_percent=safety.get("max_change_percent", 30),
         min_resources=safety.get("min_resources", 10),
+        firm_profile_check=section(doc, "settings", "checks").get("firm_profile", "warn"),
         sections={k for k in doc if k != "version"},
         digest_key=key,
     )

@@ -97,8 +97,8 @@ def _entry_lines(entry: Entry, indent: int) -> list[str]:
 
 def section_text(name: str, section: Section) -> list[str]:
     """`name:` with its settings and its keyed entries, sorted by key; `{}` when empty."""
-    if not section.settings and not section.entries:
-        return [f"{name}: {{}}"]
+    if not section.settings and not any(section.entries.values()):
+        return [f"{name}: {{}}"]  # `cases:` alone would read as null
     lines = [f"{name}:"]
     for key, value in section.settings.items():
         if isinstance(value, dict | list) and value:

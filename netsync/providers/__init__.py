@@ -19,6 +19,7 @@ from netsync.parallel import run_parallel
 from netsync.providers.answers import SHAPE_ERRORS, shape_error
 from netsync.providers.base import Options, Prefetch, Provider
 from netsync.providers.casexchange import CaseXchange
+from netsync.providers.casexchange.reference import EvaluateRefused
 from netsync.providers.smokeball import Smokeball
 from netsync.providers.trackops import Trackops
 
@@ -29,7 +30,15 @@ FIELD_RULES: dict[ResourceType, FieldRules] = {
 }
 Progress = Callable[[int, int], None]
 
-__all__ = ["FIELD_RULES", "PROVIDERS", "Options", "Progress", "Provider", "open_providers"]
+__all__ = [
+    "EvaluateRefused",
+    "FIELD_RULES",
+    "PROVIDERS",
+    "Options",
+    "Progress",
+    "Provider",
+    "open_providers",
+]
 
 
 def _section_of(vendor: str) -> str:
@@ -173,6 +182,7 @@ def read_live(
         merged.warnings += own.warnings
         merged.live.update(part.live)
         merged.firm_names.update(own.firm_names)
+        merged.firm_profiles.update(own.firm_profiles)
         merged.discovered.update(own.discovered)
         merged.requests += own.requests
         if own.endpoints:

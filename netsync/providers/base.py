@@ -68,6 +68,7 @@ class Options:
     clock: Clock = SYSTEM_CLOCK
     transport: httpx.BaseTransport | None = None  # tests: httpx.MockTransport
     max_wait: float = 120.0  # --max-wait
+    reference: bool = False  # read reference data up front (case types: impact and checks)
 
 
 @dataclass(frozen=True)
@@ -175,6 +176,17 @@ PAGE_READS = 8  # list pages read at the same time
 PageReader = Callable[[int], tuple[list[dict[str, Any]], int]]
 
 
+def every_page(read_page: PageReader) -> list[dict[str, Any]]:
+    """Every item of a paged list: page 0 tells how many pages there are, the rest are read at
+    the same time (the client's limits still pace them), kept in page order."""
+    first, pages = read_page(0)
+    items = list(first)
+    rest = range(1, pages)
+    for more, _ in run_parallel(read_page, rest, max(1, min(len(rest), PAGE_READS))):
+        items.extend(more)
+    return items
+
+
 def list_if_cheaper(
     read_page: PageReader, wanted: set[str], keep: Callable[[dict[str, Any]], None]
 ) -> None:
@@ -214,6 +226,9 @@ class Provider:
     defaults: ClassVar[Mapping[str, Any]] = {}  # settings a config may leave out
     url_variables: ClassVar[Mapping[str, str]] = {}  # setting -> variable that replaces it
     base_url_example: ClassVar[str | None] = None  # for "needs a base_url" (no default URL)
+    # Reference reads a plan's review uses (CaseXchange: case types, firm profiles, routing
+    # evaluation); None for a vendor without any.
+    reference: Any = None
     hints: ClassVar[Mapping[int, str]] = HINTS  # the usual cause of a status, for messages
     # Fields of a kind the vendor's writes cannot change, and why: never managed.
     unwritable: ClassVar[Mapping[Kind, tuple[tuple[str, ...], str]]] = {}

@@ -8,6 +8,7 @@ from typing import Any
 
 from netsync.model import Plan
 from netsync.render.common import view, views
+from netsync.render.impact import impact_json
 
 FORMAT_VERSION = "1"
 
@@ -37,6 +38,7 @@ def plan_to_json(plan: Plan) -> dict[str, Any]:
         document["scope"] = plan.scope
     if plan.requires_force:
         document["requires_force"] = list(plan.requires_force)
+    document.update(impact_json(plan))
     if plan.unmanaged:  # live objects the config covers but does not declare (drift)
         document["unmanaged"] = [
             {"address": c.address, "type": c.type.value, "id": c.id, "live": c.before}

@@ -20,6 +20,7 @@ from netsync.render.common import (
     summary_line,
     view,
 )
+from netsync.render.impact import axis, heading, outcome, shown, was
 from netsync.render.text import safe
 
 LIMIT = 65_000  # GitHub rejects comments over 65,536 characters
@@ -118,6 +119,25 @@ def _section(title: str, items: list[str], total: int, sep: str = "\n") -> list[
     return [f"#### {title} ({total})", "", sep.join(items), ""]
 
 
+IMPACT_HEAD = "| Case type | Jurisdiction | After apply | Today | Verified |\n|---|---|---|---|---|"
+
+
+def _verified(verified: bool, note: str | None) -> str:
+    return "yes" if verified else md(f"no: {note}" if note else "no")
+
+
+def _impact_rows(plan: Plan) -> list[str]:
+    items, more = shown(plan)
+    rows = [
+        f"| {md(axis(i.case_type))} | {md(axis(i.jurisdiction))} | {md(outcome(i.after))} | "
+        f"{md(was(i.before))} | {_verified(i.verified, i.note)} |"
+        for i in items
+    ]
+    if more:
+        rows.append(f"| … and {more} more | | | | |")
+    return rows
+
+
 def render_markdown(plan: Plan, *, drift: bool = False, limit: int = LIMIT) -> str:
     """Markdown for a PR comment, always shorter than `limit` characters."""
     changes = changing_views(plan)
@@ -152,12 +172,15 @@ def render_markdown(plan: Plan, *, drift: bool = False, limit: int = LIMIT) -> s
     kept_errors, budget = _fit(errors, budget)
     kept_unmanaged, budget = _fit(unmanaged, budget)
     kept_rows, budget = _fit(rows, budget)
+    impact = _impact_rows(plan) if plan.impact is not None else []
+    kept_impact, budget = _fit(impact, budget)
     kept_warnings, budget = _fit(warnings, budget)
     kept_details, budget = _fit(details, budget, sep=2)  # blocks are separated by a blank line
 
     omitted = {
         "details of {} resources": len(details) - len(kept_details),
         "{} table rows": len(rows) - len(kept_rows),
+        "{} routing impact rows": len(impact) - len(kept_impact),
         "{} warnings": len(warnings) - len(kept_warnings),
         "{} errors": len(errors) - len(kept_errors),
         "{} unmanaged routing rules": len(unmanaged) - len(kept_unmanaged),
@@ -173,6 +196,9 @@ def render_markdown(plan: Plan, *, drift: bool = False, limit: int = LIMIT) -> s
         ]
     if kept_rows:
         out += [f"#### Changes ({len(changes)})", "", table_head, *kept_rows, ""]
+    if plan.impact is not None:
+        out += [f"#### {md(heading(plan), limit=1000)}", ""]
+        out += [IMPACT_HEAD, *kept_impact, ""] if kept_impact else []
     out += _section("Unmanaged routing rules", kept_unmanaged, len(unmanaged))
     out += _section("Details", kept_details, len(changes), sep="\n\n")
     out += _section("Warnings", kept_warnings, len(warnings))

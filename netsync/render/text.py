@@ -16,6 +16,9 @@ from netsync.render.common import (
     summary_line,
     view,
 )
+from netsync.render.impact import heading as impact_heading
+from netsync.render.impact import line as impact_line
+from netsync.render.impact import shown as impact_shown
 
 ARROW = "→"
 INDENT = "    "
@@ -106,6 +109,12 @@ def render_text(
         out += [f"Live state differs from the configuration (each line: live {ARROW} git):", ""]
     for change in changes:
         out += [*_block(change, style), ""]
+    if plan.impact is not None:
+        items, more = impact_shown(plan)
+        out += [style.bold(impact_heading(plan))]
+        out += [f"{INDENT}{safe(impact_line(item))}" for item in items]
+        out += [f"{INDENT}… and {more} more (--format json lists them)"] if more else []
+        out.append("")
     unmanaged = [view(c) for c in plan.unmanaged] if drift else []
     if unmanaged:
         out += ["Unmanaged routing rules (live in CaseXchange, not in git):", ""]

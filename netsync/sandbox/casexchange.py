@@ -9,8 +9,9 @@ import re
 import secrets
 from typing import Any
 
+from .casetypes import display_names
 from .seed import RELATIONSHIP_FIELDS
-from .util import Request, Response, is_int, is_number, is_uuid, new_uuid, now_iso
+from .util import Request, Response, is_int, is_number, is_uuid, now_iso
 
 PUBLIC_PREFIX = "/api/public/v1"
 TIER_RANK = {"read_only": 0, "standard": 1, "full": 2}
@@ -68,10 +69,14 @@ def error_code(status: int) -> str:
     return ERROR_CODES.get(status) or ("internal_error" if status >= 500 else "validation_error")
 
 
+# An injected 401/403 on the public API carries the code its real counterpart would.
+PUBLIC_FAULT_CODES = {401: "invalid_api_key", 403: "insufficient_tier"}
+
+
 def fault_response(status: int, path: str) -> Response:
     message = f"Injected fault (HTTP {status})"
     if path.startswith(PUBLIC_PREFIX):
-        return err(status, error_code(status), message)
+        return err(status, PUBLIC_FAULT_CODES.get(status) or error_code(status), message)
     return internal_err(status, error_code(status), message)
 
 
@@ -123,6 +128,14 @@ def tier_of(key: str) -> str:
 def handle_public(req: Request, sb: Any) -> Response:
     from .casexchange_cases import _get_case, _list_cases  # the cases half of this vendor
     from .casexchange_firms import _firms_me, _get_firm, _list_available
+    from .casexchange_routing import (
+        _delete_rule,
+        _evaluate,
+        _list_case_types,
+        _list_rules,
+        _post_rule,
+        _put_rule,
+    )
 
     world = sb.world
     key = req.headers.get("x-api-key")
@@ -146,7 +159,9 @@ def handle_public(req: Request, sb: Any) -> Response:
             r"/network/inbound/(?P<fid>[^/]+)",
             {"GET": (_get_rel, "read_only"), "PUT": (_put_inbound, "standard")},
         ),
+        (r"/case-types", {"GET": (_list_case_types, "read_only")}),
         (r"/routing/rules", {"GET": (_list_rules, "read_only"), "POST": (_post_rule, "full")}),
+        (r"/routing/evaluate", {"GET": (_evaluate, "read_only")}),
         (
             r"/routing/rules/(?P<rid>[^/]+)",
             {"PUT": (_put_rule, "full"), "DELETE": (_delete_rule, "full")},
@@ -182,7 +197,7 @@ def firm_detail(world: Any, fid: str, entry: dict | None) -> dict[str, Any]:
         "firmId": fid,
         "firmName": firm.get("name"),
         "jurisdictions": list(firm.get("jurisdictions") or []),
-        "caseTypes": list(firm.get("caseTypes") or []),
+        "caseTypes": display_names(world.data, firm.get("caseTypes")),
         "inNetwork": bool(entry and entry["inNetwork"]),
         "generalReferralInstructions": firm.get("generalReferralInstructions"),
         "relationship": copy.deepcopy(entry["relationship"]) if entry else None,
@@ -301,95 +316,3 @@ def _put_inbound(req: Request, world: Any, fid: str) -> Response:
     entry["relationship"].update(fields)
     world.mark_dirty()
     return ok(firm_detail(world, fid, entry))
-
-
-# --- routing rules ------------------------------------------------------------------------
-RULE_FIELDS = ("name", "conditions", "targetFirmId", "priority", "isActive")
-
-
-def _check_rule(world: Any, body: Any) -> Response | dict:
-    if not isinstance(body, dict):
-        return invalid("body", "must be a JSON object")
-    details = []
-    for key in body:
-        if key not in RULE_FIELDS:
-            details.append({"field": key, "message": "unknown field"})
-    for key in ("name", "conditions", "targetFirmId"):
-        if key not in body:
-            details.append({"field": key, "message": "is required"})
-    if "name" in body and (not isinstance(body["name"], str) or not body["name"].strip()):
-        details.append({"field": "name", "message": "must be a non-empty string"})
-    conds = body.get("conditions", [])
-    if not isinstance(conds, list) or not all(isinstance(c, dict) for c in conds):
-        details.append({"field": "conditions", "message": "must be an array of objects"})
-    target = body.get("targetFirmId")
-    if "targetFirmId" in body:
-        if not is_uuid(target):
-            details.append({"field": "targetFirmId", "message": "must be a valid UUID"})
-        elif world.firm(target) is None:
-            details.append({"field": "targetFirmId", "message": "unknown firm"})
-    prio = body.get("priority", 0)
-    if not is_int(prio) or prio < 0:
-        details.append({"field": "priority", "message": "must be an integer >= 0"})
-    if not isinstance(body.get("isActive", True), bool):
-        details.append({"field": "isActive", "message": "must be a boolean"})
-    if details:
-        return err(400, "validation_error", "Request validation failed", details)
-    return body
-
-
-def _list_rules(req: Request, world: Any) -> Response:
-    rules = sorted(world.data["routing_rules"], key=lambda r: (r["priority"], r["createdAt"]))
-    return ok(copy.deepcopy(rules))
-
-
-def _post_rule(req: Request, world: Any) -> Response:
-    body = _check_rule(world, req.body)
-    if isinstance(body, Response):
-        return body
-    stamp = now_iso()
-    rule = {
-        "id": new_uuid(),
-        "name": body["name"],
-        "conditions": body["conditions"],
-        "targetFirmId": body["targetFirmId"].lower(),
-        "priority": body.get("priority", 0),
-        "isActive": body.get("isActive", True),
-        "firmId": world.data["me"]["id"],
-        "createdAt": stamp,
-        "updatedAt": stamp,
-    }
-    world.data["routing_rules"].append(rule)
-    world.mark_dirty()
-    return ok(copy.deepcopy(rule), status=201)
-
-
-def _find_rule(world: Any, rid: str) -> dict | None:
-    return next((r for r in world.data["routing_rules"] if r["id"] == rid), None)
-
-
-def _put_rule(req: Request, world: Any, rid: str) -> Response:
-    rule = _find_rule(world, rid)
-    if rule is None:
-        return err(404, "resource_not_found", f"Routing rule {rid} not found")
-    body = _check_rule(world, req.body)
-    if isinstance(body, Response):
-        return body
-    rule.update(
-        name=body["name"],
-        conditions=body["conditions"],
-        targetFirmId=body["targetFirmId"].lower(),
-        priority=body.get("priority", 0),
-        isActive=body.get("isActive", True),
-        updatedAt=now_iso(),
-    )
-    world.mark_dirty()
-    return ok(copy.deepcopy(rule))
-
-
-def _delete_rule(req: Request, world: Any, rid: str) -> Response:
-    if _find_rule(world, rid) is None:
-        return err(404, "resource_not_found", f"Routing rule {rid} not found")
-    world.data["routing_rules"] = [r for r in world.data["routing_rules"] if r["id"] != rid]
-    world.mark_dirty()
-    return Response(204, None)

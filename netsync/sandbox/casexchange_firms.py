@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .casetypes import display_names
 from .casexchange import err, invalid, ok, page_params, paginate
 from .util import Request, Response
 
@@ -66,20 +67,28 @@ def available_source(world: Any, firm: dict[str, Any]) -> str | None:
     return "public_directory" if directory else None
 
 
-def available_item(world: Any, firm: dict[str, Any], source: str) -> dict[str, Any]:
-    """One `AvailableFirm`: the firm's profile, and the relationship's referral instructions
-    when we have set some, else the firm's general ones."""
-    entry = world.data["outbound"].get(firm["id"]) if source != "public_directory" else None
+def referral_instructions(world: Any, firm: dict[str, Any]) -> str | None:
+    """Our relationship's referral instructions when the firm is in our private network and we
+    have set some, else the firm's general ones (AvailableFirm, routing assignments)."""
+    network = in_private_network(world, firm["id"])
+    entry = world.data["outbound"].get(firm["id"]) if network else None
     instructions = ((entry or {}).get("relationship") or {}).get("referralInstructions")
     if instructions is None:
         instructions = firm.get("generalReferralInstructions")
+    return instructions
+
+
+def available_item(world: Any, firm: dict[str, Any], source: str) -> dict[str, Any]:
+    """One `AvailableFirm`: the firm's profile (case types as the table's display names), and
+    the relationship's referral instructions when we have set some, else the firm's general
+    ones."""
     return {
         "id": firm["id"],
         "name": firm.get("name"),
         "description": firm.get("description"),
         "jurisdictions": list(firm.get("jurisdictions") or []),
-        "caseTypes": list(firm.get("caseTypes") or []),
-        "referralInstructions": instructions,
+        "caseTypes": display_names(world.data, firm.get("caseTypes")),
+        "referralInstructions": referral_instructions(world, firm),
         "source": source,
     }
 

@@ -83,6 +83,54 @@ BUILTIN_REFERRAL_TYPES: list[dict[str, Any]] = [
     {"id": "5e0c6f3a-0001-4000-8000-000000000007", "name": "Other", "isDeleted": False},
 ]
 
+# CaseXchange's case-types table (GET /case-types): every case type the built-in firms and the
+# quickstart seed name, plus one no built-in firm takes. `caseType` query values and routing
+# conditions may name a type by `name` or by `id`; firm profiles show `displayName` (else `name`).
+BUILTIN_CASE_TYPES: list[dict[str, Any]] = [
+    {
+        "id": "7c0a9e52-0002-4000-8000-000000000001",
+        "name": "Immigration",
+        "displayName": "Immigration",
+        "explanation": "Visas, residency, asylum and removal defence.",
+    },
+    {
+        "id": "7c0a9e52-0002-4000-8000-000000000002",
+        "name": "Medical Malpractice",
+        "displayName": "Medical Malpractice",
+        "explanation": "Injury caused by a medical provider's negligence.",
+    },
+    {
+        "id": "7c0a9e52-0002-4000-8000-000000000003",
+        "name": "Nursing Home Abuse",
+        "displayName": "Nursing Home Abuse",
+        "explanation": "Abuse or neglect of residents of a care facility.",
+    },
+    {
+        "id": "7c0a9e52-0002-4000-8000-000000000004",
+        "name": "Personal Injury",
+        "displayName": "Personal Injury",
+        "explanation": "Injury to a person caused by another party's negligence.",
+    },
+    {
+        "id": "7c0a9e52-0002-4000-8000-000000000005",
+        "name": "Product Liability",
+        "displayName": "Product Liability",
+        "explanation": "Injury caused by a defective or dangerous product.",
+    },
+    {
+        "id": "7c0a9e52-0002-4000-8000-000000000006",
+        "name": "Workers' Compensation",
+        "displayName": "Workers' Compensation",
+        "explanation": "Injury or illness arising from employment.",
+    },
+    {
+        "id": "7c0a9e52-0002-4000-8000-000000000007",
+        "name": "Wrongful Death",
+        "displayName": "Wrongful Death",
+        "explanation": "Death caused by another party's negligence or misconduct.",
+    },
+]
+
 VENDOR_RATE_LIMITS: dict[str, dict[str, float]] = {
     # CaseXchange: fixed window per API key, reported in X-RateLimit-* headers.
     "casexchange": {"limit": 100, "window": 60},

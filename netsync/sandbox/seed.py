@@ -52,8 +52,9 @@ FIRM_TEXT_FIELDS = (
 )  # fmt: skip
 TOP_KEYS = {
     "me", "firms", "builtin_firms", "outbound", "inbound", "pending", "routing_rules", "cases",
-    "matters", "referral_types", "case_requests", "credentials",
+    "matters", "referral_types", "case_requests", "credentials", "case_types",
 }  # fmt: skip
+CASE_TYPE_FIELDS = {"id", "name", "displayName", "explanation"}
 
 
 class _Checker:
@@ -173,7 +174,9 @@ def parse_seed(raw: Any, source: str = "seed") -> dict[str, Any]:
     for i, r in enumerate(c.seq(seed.get("routing_rules", []), "routing_rules")):
         w = f"routing_rules[{i}]"
         allowed = {"id", "name", "conditions", "targetFirmId", "priority", "isActive"}
-        c.mapping(r, w, allowed | {"createdAt", "updatedAt"})
+        c.mapping(r, w, allowed | {"createdAt", "updatedAt", "hidden"})
+        if not isinstance(r.get("hidden", False), bool):
+            c.fail(f"{w}.hidden", "must be true or false")
         c.string(r.get("name"), f"{w}.name", nullable=False)
         for j, cond in enumerate(c.seq(r.get("conditions", []), f"{w}.conditions")):
             c.mapping(cond, f"{w}.conditions[{j}]")
@@ -192,7 +195,8 @@ def parse_seed(raw: Any, source: str = "seed") -> dict[str, Any]:
             "createdAt": c.datetime(r.get("createdAt", "2025-09-10T14:30:00.000Z"), w),
             "updatedAt": c.datetime(r.get("updatedAt", "2026-01-05T11:15:00.000Z"), w),
         }
-        data["routing_rules"].append(rule)
+        # hidden: a test knob -- evaluated by /routing/evaluate, invisible to the rules API
+        data["hidden_routing_rules" if r.get("hidden") else "routing_rules"].append(rule)
 
     for i, case in enumerate(c.seq(seed.get("cases", []), "cases")):
         w = f"cases[{i}]"
@@ -252,6 +256,9 @@ def parse_seed(raw: Any, source: str = "seed") -> dict[str, Any]:
             )
         data["referral_types"] = types
 
+    if "case_types" in seed:
+        data["case_types"] = _check_case_types(c, seed["case_types"])
+
     for i, r in enumerate(c.seq(seed.get("case_requests", []), "case_requests")):
         w = f"case_requests[{i}]"
         c.mapping(r, w)
@@ -293,6 +300,31 @@ def _check_firm(c: _Checker, firm: dict, where: str) -> dict:
         if key in firm:
             c.datetime(firm[key], f"{where}.{key}")
     return {**firm, "id": fid}
+
+
+def _check_case_types(c: _Checker, raw: Any) -> list[dict]:
+    """The seed's `case_types:` (replacing the built-in table): ids and names each once, names
+    compared case-insensitively, since a `caseType` value is looked up by either."""
+    types: list[dict] = []
+    seen: dict[str, str] = {}
+    for i, t in enumerate(c.seq(raw, "case_types")):
+        w = f"case_types[{i}]"
+        c.mapping(t, w, CASE_TYPE_FIELDS)
+        name = c.string(t.get("name"), f"{w}.name", nullable=False)
+        if not name.strip():
+            c.fail(f"{w}.name", "must not be empty")
+        entry = {
+            "id": c.uuid(t["id"], f"{w}.id") if "id" in t else _det_uuid("case_type", i),
+            "name": name,
+            "displayName": c.string(t.get("displayName"), f"{w}.displayName"),
+            "explanation": c.string(t.get("explanation"), f"{w}.explanation"),
+        }
+        for key, what in ((entry["id"], "id"), (name.casefold(), "name")):
+            if key in seen:
+                c.fail(f"{w}.{what}", f"{what} {t.get(what, key)!r} is already used at {seen[key]}")
+            seen[key] = w
+        types.append(entry)
+    return types
 
 
 def _is_absolute_uri(value: str) -> bool:

@@ -34,12 +34,14 @@ def empty_world_data() -> dict[str, Any]:
         "inbound": {},
         "pending": [],
         "routing_rules": [],
+        "hidden_routing_rules": [],  # seeded `hidden: true`: evaluated, never listed
         "cases": {},
         "matters": {},
         "matter_updates": [],
         "referral_types": [
             {**t, "custom": False} for t in copy.deepcopy(defaults.BUILTIN_REFERRAL_TYPES)
         ],
+        "case_types": copy.deepcopy(defaults.BUILTIN_CASE_TYPES),
         "case_requests": [],
         "credentials": copy.deepcopy(defaults.DEFAULT_CREDENTIALS),
         "jwt_secret": secrets.token_hex(16),

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from support import converged_seed, quickstart_seed
+from support import QUICKSTART, converged_seed, quickstart_seed
 
 from netsync.export import FILES
 from netsync.export.aliases import assign_aliases, slug
@@ -53,7 +53,11 @@ def test_every_kind_round_trips_to_zero_changes(sandbox, netsync, tmp_path):
         "casexchange_outbound", "casexchange_inbound", "casexchange_routing_rule",
         "casexchange_case", "smokeball_matter", "trackops_case_request",
     }  # fmt: skip
-    assert not doc["warnings"]
+    # only the live world's own finding: its NY rule routes to Rivera, whose profile is CA/NV
+    assert [w["address"] for w in doc["warnings"]] == [
+        "routing.rules.Auto-route NY Personal Injury"
+    ]
+    assert "does not list jurisdiction 'NY'" in doc["warnings"][0]["message"]
 
 
 def _outbound(seed):
@@ -268,3 +272,26 @@ def test_a_new_case_request_without_client_and_contact_is_a_plan_error(sandbox, 
     assert code == 1
     assert f"{config}:3:3: case_requests.NEW-1: no Trackops case request" in err
     assert "needs client and contact" in err
+
+
+def test_a_section_with_nothing_to_export_is_written_as_an_empty_mapping(
+    sandbox, netsync, tmp_path
+):
+    """`cases:` alone would be YAML null; the files say `{}` so they read as empty sections."""
+    sb = sandbox(converged_seed())
+    code, _, err = netsync(sb, "export", "-o", str(tmp_path / "net"))
+    assert code == 0, err
+    for name, section in (("cases.yaml", "cases"), ("matters.yaml", "matters")):
+        lines = (tmp_path / "net" / name).read_text().splitlines()
+        assert f"{section}: {{}}" in lines and f"{section}:" not in lines, lines
+
+
+def test_firm_takes_an_alias_of_the_config_and_refuses_anything_else(sandbox, netsync, tmp_path):
+    sb = sandbox(converged_seed())
+    code, out, err = netsync(sb, "export", "-c", str(QUICKSTART), "--firm", "hawkins")
+    assert code == 0, err
+    assert "hawkins:" in out.split("inbound:")[1]  # the alias, resolved, written under inbound
+    code, out, err = netsync(sb, "export", "--firm", "hawkins")
+    assert code == 1 and out == ""
+    assert "--firm hawkins: not a CaseXchange firm id, nor an alias" in err
+    assert not any(r["path"].endswith("/hawkins") for r in sb.requests)  # refused before asking

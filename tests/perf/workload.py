@@ -20,6 +20,7 @@ from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
 from netsync.config.limits import MAX_VALUES
+from netsync.sandbox.defaults import BUILTIN_FIRMS
 
 BASE_SIZES = {
     "outbound": 2000,
@@ -173,7 +174,27 @@ class Workload:
         creates = self.expected_by("case_requests", "create")
         listing = 1 + pages(live["case_requests"], TRACKOPS_PAGE) + creates
         to.add("GET case requests (count, pages, confirm misses)", min(s["case_requests"], listing))
+        self.review_minimum(cx)
         return {"casexchange": cx, "smokeball": sb, "trackops": to}
+
+    def review_minimum(self, cx: Minimum) -> None:
+        """The reads of the plan's review (routing impact and firm-profile checks, default
+        settings): the case types; each outbound create's `/firms/{id}` (a firm not on the
+        platform is an error); the public directory when a rule targets a firm not in the
+        network yet; a re-referred case's own GET (the list has no case type); and one
+        `/routing/evaluate` per case profile, up to the default --impact-limit of 50."""
+        c = self.changed
+        cx.add("GET /case-types", 1)
+        cx.add("GET /firms/{id} (outbound creates)", c["outbound"]["create"])
+        directory = len(self.seed["firms"]) + len(BUILTIN_FIRMS)
+        cx.add(
+            "GET /firms/available?source=directory",
+            pages(directory, 100) if self.unlisted_targets else 0,
+        )
+        cx.add("GET /sent-cases/{id} (re-referred)", c["cases"]["re-refer"])
+        if c["rules"]["create"] or c["rules"]["update"]:
+            profiles = (len(self.named["caseType"]) + 1) * (len(self.named["jurisdiction"]) + 1)
+            cx.add("GET /routing/evaluate", min(profiles, 50))
 
     def apply_minimum(self) -> dict[str, Minimum]:
         """Requests applying the saved plan needs: the re-read of every changed resource that a
@@ -281,6 +302,11 @@ class _Built:
         self.expected: Counter = Counter()
         self.values = 0
         self.scoped_firm = ""
+        # What the plan's review reads (routing impact, firm-profile checks): the values rule
+        # conditions name on either side, and the firms checked that are not in the network yet.
+        self.named: dict[str, set[str]] = {"caseType": set(), "jurisdiction": set()}
+        self.creates: set[str] = set()
+        self.unlisted_targets = 0  # rule or re-referral targets the plan creates
 
     def change(self, section: str, action: str) -> None:
         self.changed[section][action] += 1
@@ -341,6 +367,8 @@ class _Built:
                     have["sendingPercentage"] = float(percent / 2)
             if kind != "create":
                 live[firm] = {"inNetwork": True, **have}
+            else:
+                self.creates.add(firm)
             if kind:
                 self.change("outbound", "create" if kind == "create" else "update")
             elif not self.scoped_firm:
@@ -411,6 +439,12 @@ class _Built:
                 have["conditions"] = [*conditions[:-1], {**conditions[-1], "value": "ZZ"}]
             if kind != "create":
                 live.append({"id": uid(0x30, i), "name": name, **have})
+            for condition in [*conditions, *(have["conditions"] if kind != "create" else [])]:
+                values = condition["value"]
+                self.named[condition["field"]] |= set(
+                    values if isinstance(values, list) else [values]
+                )
+            self.unlisted_targets += target in self.creates
             if kind:
                 self.change("rules", "create" if kind == "create" else "update")
             lean = {"conditions": conditions, "targetFirmId": want["targetFirmId"]}
@@ -439,6 +473,7 @@ class _Built:
                 status = "rejected"
                 wanted = self.out_firms[(i * 3 + 2) % n_out]
                 self.change("cases", "re-refer")
+                self.unlisted_targets += wanted in self.creates
             live.append(
                 {
                     "id": case_id,

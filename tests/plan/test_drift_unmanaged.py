@@ -243,3 +243,30 @@ def test_ignoring_an_undeclared_field_validates(netsync, tmp_path):
     code, out, err = netsync(None, "validate", "-c", str(path))
     assert code == 0, err
     assert "Config is valid" in out
+
+
+HAWKINS = "d4e5f6a7-8901-2bcd-ef34-567890abcde0"
+
+
+def test_drift_warns_about_private_network_firms_the_config_does_not_declare(sandbox, netsync):
+    """SPEC §3: undeclared outbound relationships of the private network are warnings (not
+    drift: the exit code stays 0), and only `drift` lists the network to find them."""
+    seed = converged_seed()
+    seed["outbound"][HAWKINS] = {"inNetwork": True, "sendingPercentage": 5}  # portal-made
+    sb = sandbox(seed)
+    code, out, err = netsync(sb, "drift", "-c", str(QUICKSTART), "--format", "json")
+    assert code == 0, err
+    found = [w for w in json.loads(out)["warnings"] if w["address"].startswith("network.outbound")]
+    assert [w["address"] for w in found] == [f"network.outbound.{HAWKINS}"]
+    assert found[0]["message"].startswith(f"Hawkins & Pratt LLP ({HAWKINS}) is in the private")
+    code, out, err = netsync(sb, "plan", "-c", str(QUICKSTART), "--format", "json")
+    assert code == 0 and not any(
+        "private network" in w["message"] for w in json.loads(out)["warnings"]
+    )
+    targeted = ("drift", "-c", str(QUICKSTART), "--target", "network.outbound.rivera")
+    code, out, err = netsync(sb, *targeted, "--format", "json")
+    assert code == 0 and not any(
+        "private network" in w["message"] for w in json.loads(out)["warnings"]
+    )
+    listed = [r for r in sb.requests if r["path"] == "/api/public/v1/firms/available"]
+    assert len(listed) == 1  # the whole-section drift only

@@ -30,7 +30,8 @@ PERSONAL_DATA = (
 
 
 def check_golden(name: str, text: str) -> None:
-    golden.check_golden(GOLDEN / name, text)
+    """Config paths in warnings are the clone's: the golden holds them relative to it."""
+    golden.check_golden(GOLDEN / name, text.replace(f"{QUICKSTART.parent.parent}/", ""))
 
 
 @pytest.mark.parametrize("fmt, golden", [("text", "quickstart.txt"), ("markdown", "quickstart.md")])
@@ -74,6 +75,14 @@ def test_quickstart_plan_json_is_exact_and_valid(sandbox, netsync):
     assert document["errors"] == []
 
 
+CALDWELL_ID = "b2c3d4e5-6789-0abc-def1-234567890abc"
+REVIEW_PATHS = {
+    "/api/public/v1/case-types",
+    f"/api/public/v1/firms/{CALDWELL_ID}",
+    "/api/public/v1/firms/available",
+}
+
+
 def test_plan_only_reads_and_uses_one_list_for_routing_rules(sandbox, netsync):
     sb = sandbox()
     code, _, err = netsync(sb, "plan", "-c", str(QUICKSTART))
@@ -90,9 +99,14 @@ def test_plan_only_reads_and_uses_one_list_for_routing_rules(sandbox, netsync):
         "ABC123-ClaimNumber",
         "XYZ789-ClaimNumber",
     ]
-    assert (
-        len(sent) == 12
-    )  # firms/me, pending, rules, 4 relationships, case, matter, types, 2 requests
+    review = [r for r in sent if r["path"] in REVIEW_PATHS or "/routing/evaluate" in r["path"]]
+    # firms/me, pending, rules, 4 relationships, case, matter, types, 2 requests
+    assert len(sent) - len(review) == 12
+    # the review (SPEC 6): case types, caldwell's /firms/{id} (a create), the directory for
+    # its profile (a rule targets it), and /routing/evaluate for each of the 16 case profiles
+    assert sorted(r["path"].rsplit("/", 1)[-1] for r in review) == sorted(
+        ["case-types", CALDWELL_ID, "available", *["evaluate"] * 16]
+    )
 
 
 def test_detailed_exitcode_is_2_with_changes_and_0_once_converged(sandbox, netsync):
@@ -102,7 +116,12 @@ def test_detailed_exitcode_is_2_with_changes_and_0_once_converged(sandbox, netsy
         sandbox(converged_seed()), "plan", "-c", str(QUICKSTART), "--detailed-exitcode"
     )
     assert (code, err) == (0, "")
-    assert out == "No changes. Live state matches the configuration.\n"
+    # the quickstart routes NY cases to Rivera, whose profile is CA and NV: the firm-profile
+    # check warns on every plan of the rule, changes or none (the case, re-referred already,
+    # is checked only when a plan re-refers it)
+    *warnings, blank, last = out.splitlines()
+    assert (blank, last) == ("", "No changes. Live state matches the configuration.")
+    assert len(warnings) == 1 and "Rivera Injury Law, which this rule sends" in warnings[0]
 
 
 @pytest.mark.parametrize("fmt", ["text", "json", "markdown"])

@@ -272,7 +272,12 @@ def test_provider_concurrency_bounds_requests_in_flight(sandbox, netsync, tmp_pa
     assert code == 0, err
     spans = sorted((r["started"], r["finished"]) for r in sb.requests)
     overlapping = sum(1 for a, b in zip(spans, spans[1:], strict=False) if b[0] < a[1])
-    assert len(spans) == 6 and overlapping == 0
+    paths = [r["path"] for r in sb.requests]
+    # me, pending, 4 relationships (only rivera's exists: 3 creates), each create's /firms/{id}
+    assert len(paths) == 9, paths
+    firm_reads = [p for p in paths if p.startswith("/api/public/v1/firms/") and p[-3:] != "/me"]
+    assert len(firm_reads) == 3
+    assert overlapping == 0
 
 
 def test_errors_never_read_as_no_changes_and_go_to_stderr(sandbox, netsync):

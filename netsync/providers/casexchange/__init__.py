@@ -7,6 +7,7 @@ what they share: the `{data, meta}` envelope, firm names, key tiers and the disp
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Mapping
 from typing import Any
 
@@ -21,9 +22,12 @@ from netsync.providers.base import Options, Prefetch, Provider, Write, make_clie
 from netsync.providers.casexchange.auth import TIER_RANK, ApiKey, Bearer
 from netsync.providers.casexchange.cases import Cases
 from netsync.providers.casexchange.network import Network
+from netsync.providers.casexchange.reference import Reference
 from netsync.providers.casexchange.rules import Rules
 
 PUBLIC = "/api/public/v1"
+# Kinds whose review needs case types (routing impact, firm-profile checks).
+REFERENCED = frozenset({ResourceType.ROUTING_RULE, ResourceType.CASE})
 NETWORK = {"source": "network", "limit": 100}  # the vendor's largest page
 MAX_FIRM_PAGES = 1_000  # 100,000 firms: more is a vendor fault, not a network
 
@@ -66,6 +70,7 @@ class CaseXchange(Provider):
         self.api_key = ApiKey(settings, env)
         self.client.credential = self.api_key
         self.bearer = Bearer(settings, env, self.client)
+        self.reference = Reference(self)
         network, rules, cases = Network(self), Rules(self), Cases(self)
         self.parts = {
             ResourceType.OUTBOUND: network,
@@ -92,17 +97,32 @@ class CaseXchange(Provider):
         self.counted()
         if missing_ok and absent(response):
             return None
+        return self.answer("GET", full, response, want=want, whole=bool(params))
+
+    def answer(
+        self,
+        method: str,
+        full: str,
+        response: httpx.Response,
+        *,
+        want: type = dict,
+        whole: bool = False,
+        nullable: bool = False,
+    ) -> Any:
+        """The `data` of a 200 answer (the whole body with `whole`): it must be a JSON object
+        or array (`want`), or null where the vendor documents it (`nullable`); anything else is
+        an error, never "absent"."""
         if response.status_code != 200:
-            raise fail(self.label, "GET", full, response, self.hints)
-        body = decode(self.label, "GET", full, response, dict)
+            raise fail(self.label, method, full, response, self.hints)
+        body = decode(self.label, method, full, response, dict)
         data = body.get("data")
-        if not isinstance(data, want):
+        if not isinstance(data, want) and not (nullable and "data" in body and data is None):
             raise VendorError(
                 self.label,
-                f"GET {full}: 200: unexpected answer: `data` is {_json_kind(data)}, expected "
-                f"{_json_kind(want())}",
+                f"{method} {full}: 200: unexpected answer: `data` is {_json_kind(data)}, "
+                f"expected {_json_kind(want())}",
             )
-        return body if params else data
+        return body if whole else data
 
     def name_firm(self, firm_id: str | None, name: str | None) -> None:
         if firm_id and name:
@@ -119,7 +139,15 @@ class CaseXchange(Provider):
         for part in dict.fromkeys(self.parts.values()):
             mine = [r for r in desired if self.parts.get(r.type) is part]
             tasks += part.prefetch(mine)
+        if self.options.reference and any(r.type in REFERENCED for r in desired):
+            tasks.append(Prefetch(self._read_case_types))
         return tasks
+
+    def _read_case_types(self) -> None:
+        """Case types up front, beside the other lists; a failure is reported by whoever
+        needs them (a check or the routing impact), never as a failed read."""
+        with contextlib.suppress(VendorError):
+            self.reference.case_types.get()
 
     def _read_me(self) -> None:
         me = self.get("/firms/me") or {}

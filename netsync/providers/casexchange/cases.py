@@ -52,6 +52,7 @@ class Cases:
         data = self.cx.get(f"/sent-cases/{case_id}", missing_ok=True)
         if data is None:
             return LiveResource(address, exists=False, id=case_id)
+        self.cx.reference.remember_case(case_id, data)
         referrals = sorted(data.get("referrals") or [], key=lambda r: r.get("createdAt") or "")
         latest = referrals[-1] if referrals else {}
         for referral in referrals:

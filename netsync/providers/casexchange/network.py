@@ -76,8 +76,12 @@ class Network:
     def _relationship(self, direction: str, address: str, firm_id: str | None):
         data = self.cx.get(f"/network/{direction}/{firm_id}", missing_ok=True)
         if data is None:
+            if direction == "outbound":
+                self.cx.reference.remember_absent(firm_id)
             return None, LiveResource(address, exists=False, id=firm_id)
         self.cx.name_firm(data.get("firmId"), data.get("firmName"))
+        if direction == "outbound":
+            self.cx.reference.remember_profile(data.get("firmId") or firm_id, data)
         relationship = data.get("relationship") or {}
         live = LiveResource(
             address,

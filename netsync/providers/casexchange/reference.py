@@ -1,0 +1,147 @@
+"""CaseXchange reference reads that let a plan say where cases will go: case types, firm
+profiles (what each firm takes), whether a firm is on the platform, and the vendor's own
+routing evaluation of a case profile (SPEC 6). All GETs, all `read_only`.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import TYPE_CHECKING, Any
+
+from netsync.http import VendorError
+from netsync.kinds import UUID_PATTERN
+from netsync.model import FirmProfile
+from netsync.providers.base import Once, every_page
+
+if TYPE_CHECKING:
+    from netsync.providers.casexchange import CaseXchange
+
+PUBLIC = "/api/public/v1"
+DIRECTORY = {"source": "directory", "limit": 100}  # the vendor's largest page
+MAX_DIRECTORY_PAGES = 1_000
+
+
+class EvaluateRefused(VendorError):
+    """The key may not call `/routing/evaluate` (403): impact stays unverified."""
+
+
+def profile_of(data: dict[str, Any]) -> FirmProfile | None:
+    """A firm's profile from a `NetworkFirmDetail` or `AvailableFirm`, when it has one."""
+    jurisdictions, case_types = data.get("jurisdictions"), data.get("caseTypes")
+    if not isinstance(jurisdictions, list) or not isinstance(case_types, list):
+        return None
+    return FirmProfile(
+        tuple(j for j in jurisdictions if isinstance(j, str)),
+        tuple(c for c in case_types if isinstance(c, str)),
+    )
+
+
+class Reference:
+    def __init__(self, cx: CaseXchange) -> None:
+        self.cx = cx
+        self.case_types = Once(self._read_case_types)
+        self._directory = Once(self._read_directory)
+        self._case_facts: dict[str, dict[str, Any]] = {}
+        self._not_in_network: set[str] = set()  # outbound reads that answered 404
+        self._lock = threading.Lock()
+
+    # --- what other reads learn on the way ----------------------------------------------------
+
+    def remember_profile(self, firm_id: str | None, data: dict[str, Any]) -> None:
+        profile = profile_of(data)
+        if firm_id and profile is not None:
+            with self._lock:
+                self.cx.result().firm_profiles[firm_id.lower()] = profile
+
+    def remember_absent(self, firm_id: str | None) -> None:
+        if firm_id:
+            with self._lock:
+                self._not_in_network.add(firm_id.lower())
+
+    def remember_case(self, case_id: str | None, data: dict[str, Any]) -> None:
+        if case_id:
+            facts = {k: data.get(k) for k in ("caseType", "jurisdiction")}
+            with self._lock:
+                self._case_facts[case_id.lower()] = facts
+
+    # --- reads --------------------------------------------------------------------------------
+
+    def _read_case_types(self) -> list[dict[str, Any]]:
+        items = self.cx.get("/case-types", want=list)
+        return [t for t in items if isinstance(t, dict)]
+
+    def _directory_page(self, page: int) -> tuple[list[dict[str, Any]], int]:
+        body = self.cx.get("/firms/available", want=list, params={**DIRECTORY, "page": page + 1})
+        pages = (body.get("pagination") or {}).get("totalPages")
+        if not isinstance(pages, int) or isinstance(pages, bool) or pages > MAX_DIRECTORY_PAGES:
+            raise VendorError(
+                self.cx.label,
+                f"GET {PUBLIC}/firms/available: 200: unexpected answer: totalPages {pages!r}",
+            )
+        return body["data"], pages
+
+    def _read_directory(self) -> dict[str, FirmProfile]:
+        """The public directory's firm profiles, every page (once per run, when a firm the
+        plan checks is not in our network yet)."""
+        found: dict[str, FirmProfile] = {}
+        for firm in every_page(self._directory_page):
+            firm_id = firm.get("id") if isinstance(firm, dict) else None
+            if isinstance(firm_id, str) and UUID_PATTERN.match(firm_id):
+                self.cx.name_firm(firm_id, firm.get("name"))
+                profile = profile_of(firm)
+                if profile is not None:
+                    found[firm_id.lower()] = profile
+        return found
+
+    def firm_profile(self, firm_id: str) -> FirmProfile | None:
+        """What the firm takes: from the outbound read plan already made, else its outbound
+        relationship, else the public directory (read once per run); None when unknown."""
+        key = firm_id.lower()
+        known = self.cx.result().firm_profiles.get(key)
+        if known is not None:
+            return known
+        data = None
+        if key not in self._not_in_network:
+            data = self.cx.get(f"/network/outbound/{firm_id}", missing_ok=True)
+        if data is not None:
+            self.cx.name_firm(data.get("firmId"), data.get("firmName"))
+            self.remember_profile(firm_id, data)
+            return self.cx.result().firm_profiles.get(key)
+        return self._directory.get().get(key)
+
+    def on_platform(self, firm_id: str) -> bool:
+        """Whether CaseXchange knows the firm at all (`GET /firms/{id}`: 404 is no)."""
+        data = self.cx.get(f"/firms/{firm_id}", missing_ok=True)
+        if data is not None:
+            self.cx.name_firm(data.get("id"), data.get("name"))
+        return data is not None
+
+    def case_facts(self, case_id: str) -> dict[str, Any]:
+        """A sent case's `caseType` and `jurisdiction` (its single GET, unless plan read it)."""
+        known = self._case_facts.get(case_id.lower())
+        if known is None:
+            data = self.cx.get(f"/sent-cases/{case_id}", missing_ok=True) or {}
+            self.remember_case(case_id, data)
+            known = self._case_facts[case_id.lower()]
+        return known
+
+    def evaluate(self, case_type: str, jurisdiction: str) -> tuple[str, str | None] | None:
+        """The rule (id, name) CaseXchange routes this profile to today, or None (no rule)."""
+        path = f"{PUBLIC}/routing/evaluate"
+        response = self.cx.client.request(
+            "GET", path, params={"caseType": case_type, "jurisdiction": jurisdiction}
+        )
+        self.cx.counted()
+        if response.status_code == 403:
+            raise EvaluateRefused(self.cx.label, f"GET {path}: 403: the key may not evaluate")
+        data = self.cx.answer("GET", path, response, nullable=True)
+        if data is None:
+            return None
+        rule = data.get("rule") if isinstance(data, dict) else None
+        rule_id = rule.get("id") if isinstance(rule, dict) else None
+        if not isinstance(rule_id, str):
+            raise VendorError(
+                self.cx.label, f"GET {path}: 200: unexpected answer: `data.rule.id` missing"
+            )
+        name = rule.get("name") if isinstance(rule, dict) else None
+        return rule_id, name if isinstance(name, str) else None
