@@ -83,7 +83,12 @@ def planning(
                         config.providers,
                         env,
                         vendors,
-                        replace(options, discover=discover, reference=wanted),
+                        replace(
+                            options,
+                            discover=discover,
+                            reference=wanted,
+                            profiles=wanted and checks.firm_profile != "off",
+                        ),
                     )
                 )
             except VendorError as exc:

@@ -233,7 +233,9 @@ class Review:
             if c.type is ResourceType.OUTBOUND and c.action is Action.CREATE and c.id
         ]
         for change, found in self.parallel(lambda c: self.reference.on_platform(c.id), creates):
-            if found is False:
+            if isinstance(found, VendorError):
+                self.warn(change.address, f"could not check that the firm exists: {found}")
+            elif found is False:
                 self.warn(
                     change.address,
                     f"firm {change.id} is not on CaseXchange (GET /firms/{change.id}: 404): "
@@ -249,11 +251,11 @@ class Review:
         firms = [t for t in targets if isinstance(t, str)]
         if not firms:
             return
-        profiles = {
-            firm.lower(): found
-            for firm, found in self.parallel(self.reference.firm_profile, firms)
-            if isinstance(found, FirmProfile)
-        }
+        read = self.parallel(self.reference.firm_profile, firms)
+        failed = next((found for _, found in read if isinstance(found, VendorError)), None)
+        if failed is not None:
+            self.warn(None, f"some firm profiles could not be read, so not checked: {failed}")
+        profiles = {f.lower(): p for f, p in read if isinstance(p, FirmProfile)}
         names = self.case_types()
         for rule in rules:
             target = str(rule.fields.get("targetFirmId") or "")
@@ -304,8 +306,8 @@ def review(
     """Add the routing impact and the firm-profile findings to `plan`; `aliases` (firm id ->
     alias) name firms the vendor's reads did not."""
     cx = providers.get("casexchange")
-    if cx is None or not options.enabled:
-        return
+    if cx is None or not options.enabled or "casexchange" not in read.endpoints:
+        return  # no CaseXchange, or it could not even say whose key this is: reported already
     stage = Review(plan, read, desired, cx, options, width, aliases)
     stage.firm_checks()  # first: it names the firms a plan creates, which impact shows
     stage.routing_impact()

@@ -68,7 +68,12 @@ class Options:
     clock: Clock = SYSTEM_CLOCK
     transport: httpx.BaseTransport | None = None  # tests: httpx.MockTransport
     max_wait: float = 120.0  # --max-wait
-    reference: bool = False  # read reference data up front (case types: impact and checks)
+    # The plan's review (routing impact, firm-profile checks) will run: its reads may start
+    # while the plan reads (case types, whether a firm to create exists, what a re-referred
+    # case is); `profiles`: the firm-profile checks are on, so the receiving firms' profiles
+    # are needed too.
+    reference: bool = False
+    profiles: bool = False
 
 
 @dataclass(frozen=True)

@@ -120,6 +120,7 @@ class Workload:
         self.config, self.values, self.seed = built.config, built.values, built.seed
         self.expected, self.changed = built.expected, built.changed
         self.scoped_firm = built.scoped_firm
+        self.named, self.unlisted_targets = built.named, built.unlisted_targets
 
     @property
     def resources(self) -> int:

@@ -141,6 +141,8 @@ class CaseXchange(Provider):
             tasks += part.prefetch(mine)
         if self.options.reference and any(r.type in REFERENCED for r in desired):
             tasks.append(Prefetch(self._read_case_types))
+        if self.options.profiles:
+            self.reference.expect_targets(desired)
         return tasks
 
     def _read_case_types(self) -> None:

@@ -76,8 +76,6 @@ class Network:
     def _relationship(self, direction: str, address: str, firm_id: str | None):
         data = self.cx.get(f"/network/{direction}/{firm_id}", missing_ok=True)
         if data is None:
-            if direction == "outbound":
-                self.cx.reference.remember_absent(firm_id)
             return None, LiveResource(address, exists=False, id=firm_id)
         self.cx.name_firm(data.get("firmId"), data.get("firmName"))
         if direction == "outbound":
@@ -104,6 +102,8 @@ class Network:
         elif awaiting:  # requested but not visible yet: it exists, it must not be created again
             live.exists = True
             live.awaiting_acceptance = True
+        else:
+            self.cx.reference.not_in_network(resource.id)
         return live
 
     def _read_inbound(self, resource: Resource) -> LiveResource:

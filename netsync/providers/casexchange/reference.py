@@ -6,11 +6,12 @@ routing evaluation of a case profile (SPEC 6). All GETs, all `read_only`.
 from __future__ import annotations
 
 import threading
+from contextlib import suppress
 from typing import TYPE_CHECKING, Any
 
 from netsync.http import VendorError
 from netsync.kinds import UUID_PATTERN
-from netsync.model import FirmProfile
+from netsync.model import FirmProfile, Resource, ResourceType
 from netsync.providers.base import Once, every_page
 
 if TYPE_CHECKING:
@@ -43,6 +44,8 @@ class Reference:
         self._directory = Once(self._read_directory)
         self._case_facts: dict[str, dict[str, Any]] = {}
         self._not_in_network: set[str] = set()  # outbound reads that answered 404
+        self._on_platform: dict[str, bool] = {}  # GET /firms/{id}, made once per firm
+        self._targets: frozenset[str] = frozenset()  # firms rules and re-referrals send to
         self._lock = threading.Lock()
 
     # --- what other reads learn on the way ----------------------------------------------------
@@ -53,10 +56,37 @@ class Reference:
             with self._lock:
                 self.cx.result().firm_profiles[firm_id.lower()] = profile
 
-    def remember_absent(self, firm_id: str | None) -> None:
-        if firm_id:
-            with self._lock:
-                self._not_in_network.add(firm_id.lower())
+    def expect_targets(self, desired: list[Resource]) -> None:
+        """The firms declared rules and cases send cases to: their profiles will be checked."""
+        self._targets = frozenset(
+            str(r.fields.get(name)).lower()
+            for r in desired
+            for name in ("targetFirmId", "referentFirmId")
+            if r.type in (ResourceType.ROUTING_RULE, ResourceType.CASE) and r.fields.get(name)
+        )
+
+    def not_in_network(self, firm_id: str | None) -> None:
+        """An outbound read answered 404: the plan will create the relationship. While the
+        other reads go on, ask whether the firm exists at all, and, when a rule or case sends
+        it cases, read the directory its profile will come from."""
+        if not firm_id:
+            return
+        with self._lock:
+            self._not_in_network.add(firm_id.lower())
+        try:
+            if self.cx.options.reference:
+                self.on_platform(firm_id)
+            if self.cx.options.profiles and firm_id.lower() in self._targets:
+                self._directory.get()
+        except VendorError:
+            pass  # asked again by the review, which reports it; the plan's read stands
+
+    def early_case_facts(self, case_id: str | None) -> None:
+        """A case the plan will re-refer: read its type and jurisdiction while the other
+        reads go on (the sent-cases list does not carry them)."""
+        if case_id and self.cx.options.profiles:
+            with suppress(VendorError):  # asked again by the review, which reports it
+                self.case_facts(case_id)
 
     def remember_case(self, case_id: str | None, data: dict[str, Any]) -> None:
         if case_id:
@@ -110,11 +140,15 @@ class Reference:
         return self._directory.get().get(key)
 
     def on_platform(self, firm_id: str) -> bool:
-        """Whether CaseXchange knows the firm at all (`GET /firms/{id}`: 404 is no)."""
-        data = self.cx.get(f"/firms/{firm_id}", missing_ok=True)
-        if data is not None:
-            self.cx.name_firm(data.get("id"), data.get("name"))
-        return data is not None
+        """Whether CaseXchange knows the firm at all (`GET /firms/{id}`: 404 is no); asked
+        once per firm."""
+        known = self._on_platform.get(firm_id.lower())
+        if known is None:
+            data = self.cx.get(f"/firms/{firm_id}", missing_ok=True)
+            if data is not None:
+                self.cx.name_firm(data.get("id"), data.get("name"))
+            known = self._on_platform[firm_id.lower()] = data is not None
+        return known
 
     def case_facts(self, case_id: str) -> dict[str, Any]:
         """A sent case's `caseType` and `jurisdiction` (its single GET, unless plan read it)."""
