@@ -136,7 +136,8 @@ SECTIONS: dict[str, ResourceType] = {t.section: t for t in ResourceType}
 VENDORS: tuple[str, ...] = tuple(dict.fromkeys(t.vendor for t in ResourceType))
 LABELS = {"casexchange": "CaseXchange", "smokeball": "Smokeball", "trackops": "Trackops"}
 
-UUID_PATTERN = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
+# \Z, not $: `$` also matches before a final newline
+UUID_PATTERN = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}\Z")
 
 
 def split_address(address: str) -> tuple[str, str | None]:

@@ -28,6 +28,26 @@ class LocDict(dict):
         self.value_locs = {}
         self.value_vars = {}
 
+    def __getattr__(self, name: str) -> Any:
+        # Reached only for an attribute not yet set: on a mapping the YAML loader built (see
+        # `located_dict`), its locations are made the first time they are asked for.
+        places = self.__dict__.get("_places")
+        if places is None:
+            raise _no_attribute(self, name)
+        file, at, key_places, value_places, value_vars = places
+        if name == "loc":
+            value: Any = _location(file, at)
+        elif name == "key_locs":
+            value = {key: _location(file, p) for key, p in key_places.items()}
+        elif name == "value_locs":
+            value = {key: _location(file, p) for key, p in value_places.items()}
+        elif name == "value_vars":
+            value = value_vars
+        else:
+            raise _no_attribute(self, name)
+        self.__dict__[name] = value
+        return value
+
 
 class LocList(list):
     """A sequence that remembers where it and each item were written, and which items came
@@ -42,6 +62,68 @@ class LocList(list):
         self.loc = loc
         self.item_locs = []
         self.item_vars = {}
+
+    def __getattr__(self, name: str) -> Any:
+        # As LocDict's: the locations of a list the YAML loader built are made when first used.
+        places = self.__dict__.get("_places")
+        if places is None:
+            raise _no_attribute(self, name)
+        file, at, item_places, item_vars = places
+        if name == "loc":
+            value: Any = _location(file, at)
+        elif name == "item_locs":
+            value = [_location(file, p) for p in item_places]
+        elif name == "item_vars":
+            value = item_vars
+        else:
+            raise _no_attribute(self, name)
+        self.__dict__[name] = value
+        return value
+
+
+# The YAML loader builds most of a config's containers, and later stages ask for few of their
+# locations (a resource's field locations, the places of errors): so it keeps each as a place,
+# one int (`place(mark)`), and they become `Location`s when first asked for. Each container's
+# attributes read exactly as if they had been set when it was built. (An int, unlike the
+# parser's mark object or a Location, is not tracked by the garbage collector: a large config
+# holds tens of thousands.)
+
+
+def place(mark: Any) -> int:
+    """A parser mark's 0-based line and column as one int (`mark.line << 32 | mark.column`)."""
+    return mark.line << 32 | mark.column
+
+
+def located_dict(
+    file: str,
+    at: int,
+    key_places: dict[str, int],
+    value_places: dict[str, int],
+    value_vars: dict[str, Variables],
+) -> LocDict:
+    """An empty LocDict at the place `at`, for the YAML loader, which fills it (and the places
+    of its keys and values, and their variables) as it reads."""
+    result = dict.__new__(LocDict)
+    result._places = (file, at, key_places, value_places, value_vars)
+    return result
+
+
+def located_list(
+    file: str, at: int, item_places: list[int], item_vars: dict[int, Variables]
+) -> LocList:
+    """An empty LocList at the place `at`, for the YAML loader (see `located_dict`)."""
+    result = list.__new__(LocList)
+    result._places = (file, at, item_places, item_vars)
+    return result
+
+
+def _location(file: str, at: int) -> Location:
+    return Location(file, (at >> 32) + 1, (at & 0xFFFFFFFF) + 1)
+
+
+def _no_attribute(obj: object, name: str) -> AttributeError:
+    message = f"{type(obj).__name__!r} object has no attribute {name!r}"
+    return AttributeError(message, name=name, obj=obj)
 
 
 def section(doc: LocDict, *path: str) -> LocDict:
@@ -125,10 +207,13 @@ def copy_located(value: Any) -> Any:
     return value
 
 
+_SCALARS = frozenset((str, int, float, bool, type(None)))  # values plain() returns as they are
+
+
 def plain(value: Any) -> Any:
     """Located containers -> plain dicts and lists, so nothing downstream sees YAML types."""
     if isinstance(value, dict):
-        return {k: plain(v) for k, v in value.items()}
+        return {k: v if type(v) in _SCALARS else plain(v) for k, v in value.items()}
     if isinstance(value, list):
-        return [plain(v) for v in value]
+        return [v if type(v) in _SCALARS else plain(v) for v in value]
     return value

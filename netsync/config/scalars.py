@@ -21,7 +21,7 @@ _FLOAT = re.compile(
 )
 _BOOL = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
 _NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
-_TYPED_START = frozenset("0123456789+-.~nNtTfF")
+TYPED_START = frozenset("0123456789+-.~nNtTfF")  # how every non-string plain scalar starts
 
 CORE = "tag:yaml.org,2002:"
 STR_TAG, MAP_TAG, SEQ_TAG = CORE + "str", CORE + "map", CORE + "seq"
@@ -51,7 +51,7 @@ def resolve_plain(text: str) -> Any:
     Raises ScalarError for a number too long or too large to be a vendor value, before Python
     spends time converting it.
     """
-    if text and text[0] not in _TYPED_START:
+    if text and text[0] not in TYPED_START:
         return text  # most values: no number, boolean or null starts this way
     if _NULL.match(text):
         return None
@@ -133,6 +133,13 @@ def text_problem(text: str) -> str | None:
             code = f"U+{ord(found.group()):04X}"
             return f"contains {what} {code}, which can make text read differently than it is"
     return None
+
+
+def clean_source(text: str) -> bool:
+    """Whether no key or value read from the YAML `text` as written (not interpolated) can hold
+    a character `text_problem` refuses: the text holds none, nor a backslash (a double-quoted
+    escape can write any character)."""
+    return "\\" not in text and _SUSPECT.search(text) is None
 
 
 def escaped(text: str) -> str:

@@ -25,6 +25,7 @@ from netsync.config.document import (
     lookup_location,
     lookup_variables,
 )
+from netsync.config.schemacheck import Check, Unsupported, compile_check
 from netsync.kinds import SECTIONS, UUID_PATTERN, split_address
 from netsync.model import Diagnostic
 from netsync.providers import PROVIDERS
@@ -60,7 +61,8 @@ _DATE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|
 def is_uuid(value: object) -> bool:
     if not isinstance(value, str) or not UUID_PATTERN.match(value):
         return False
-    uuid.UUID(value)
+    if len(value) != 36:  # the pattern's `$` also matches before a final newline
+        uuid.UUID(value)  # which it refuses (ValueError); any 36 characters that match it pass
     return True
 
 
@@ -86,11 +88,18 @@ def _is_date_time(value: object) -> bool:
     return True
 
 
+# The formats netsync checks, each a function answering whether a value passes.
+FORMATS = {
+    "uuid": lambda v: not isinstance(v, str) or is_uuid(v),
+    "date": _is_date,
+    "date-time": _is_date_time,
+}
+
+
 def format_checker() -> FormatChecker:
     checker = FormatChecker(formats=())
-    checker.checks("uuid")(lambda v: not isinstance(v, str) or is_uuid(v))
-    checker.checks("date")(_is_date)
-    checker.checks("date-time")(_is_date_time)
+    for name, check in FORMATS.items():
+        checker.checks(name)(check)
     return checker
 
 
@@ -100,6 +109,33 @@ def load_schema(name: str = "netsync.schema.json") -> dict[str, Any]:
 
 
 def validate_schema(doc: LocDict) -> list[Diagnostic]:
+    if _known_valid(doc):
+        return []  # what jsonschema would find: no error, so no message
+    return schema_diagnostics(doc)
+
+
+def _known_valid(doc: LocDict) -> bool:
+    """Whether the compiled check (schemacheck.py) says jsonschema would find no error; False
+    when it cannot say (an unsupported schema, or a check that raised: jsonschema decides)."""
+    check = _compiled_check()
+    if check is None:
+        return False
+    try:
+        return check(doc)
+    except Exception:
+        return False
+
+
+@cache
+def _compiled_check() -> Check | None:
+    try:
+        return compile_check(load_schema(), FORMATS)
+    except Unsupported:
+        return None
+
+
+def schema_diagnostics(doc: LocDict) -> list[Diagnostic]:
+    """The schema's messages for `doc`, from jsonschema (validate_schema's answer)."""
     validator = _Validator(load_schema(), format_checker=format_checker())
     errors = list(validator.iter_errors(doc))
     # A value of the wrong type gets one message: its range or format says nothing more.

@@ -10,6 +10,7 @@ stops at the first value past the budget, at the alias (or value) that crossed i
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -25,13 +26,24 @@ from yaml.events import (
 )
 
 from netsync.config import limits
-from netsync.config.document import LocDict, LocList, Variables, address_and_field, copy_located
+from netsync.config.document import (
+    LocDict,
+    LocList,
+    Variables,
+    address_and_field,
+    copy_located,
+    located_dict,
+    located_list,
+    place,
+)
 from netsync.config.interpolate import InterpolationError, interpolate_tracked
 from netsync.config.scalars import (
     MAP_TAG,
     SEQ_TAG,
+    TYPED_START,
     ScalarError,
     check_finite,
+    clean_source,
     escaped,
     explicit,
     resolve_plain,
@@ -78,7 +90,15 @@ def _parser(text: str) -> Any:
 
 
 class _Builder:
-    """Builds located values from parser events, counting them against the limits."""
+    """Builds located values from parser events, counting them against the limits.
+
+    `sequence` and `mapping` read the common item, a scalar without tag, anchor, `$` or
+    anything to report, inline (it is most of a config); anything else goes through `node`,
+    which reports it. Locations are kept as places, ints (see `located_dict`): where the loops
+    below write `mark.line << 32 | mark.column`, it is `place(mark)`, without the call.
+    """
+
+    inline = True  # False reads every value through `node` (tests compare both ways)
 
     def __init__(self, text: str, file: str, env: Mapping[str, str], used: int = 0) -> None:
         self.events = _parser(text)
@@ -90,6 +110,9 @@ class _Builder:
         self.anchors: dict[str, tuple[Any, int, Variables]] = {}
         self.open_anchors: set[str] = set()
         self.variables: Variables = ()  # of the scalar built last, for its parent to record
+        # When the text holds nothing text_problem refuses, nothing read as written can: the
+        # inline path skips the check (an interpolated value is never read inline).
+        self.plain_text = clean_source(text)
 
     def here(self, event: Any) -> Location:
         mark = event.start_mark
@@ -172,17 +195,34 @@ class _Builder:
 
     def sequence(self, event: SequenceStartEvent) -> LocList:
         self.enter(event)
-        items = LocList(loc=self.here(event))
-        get_event, path, here = self.events.get_event, self.path, self.here
-        item_locs, item_vars = items.item_locs, items.item_vars
+        item_places: list[int] = []
+        item_vars: dict[int, Variables] = {}
+        items = located_list(self.file, place(event.start_mark), item_places, item_vars)
+        get_event, path, append = self.events.get_event, self.path, items.append
+        max_values, max_string, plain_text = limits.MAX_VALUES, limits.MAX_STRING, self.plain_text
+        inline = self.inline
         while True:
             item = get_event()
-            if type(item) is SequenceEndEvent:
+            kind = type(item)
+            if kind is SequenceEndEvent:
                 break
+            mark = item.start_mark
+            item_places.append(mark.line << 32 | mark.column)
+            if (
+                inline
+                and kind is ScalarEvent
+                and item.anchor is None
+                and item.tag is None
+                and self.count < max_values
+            ):
+                value = _inline_scalar(item.value, item.style, max_string, plain_text)
+                if value is not _NOT_INLINE:
+                    self.count += 1
+                    append(value)
+                    continue
             index = len(items)
-            item_locs.append(here(item))
             path.append(index)
-            items.append(self.node(item))
+            append(self.node(item))
             path.pop()
             if self.variables:
                 item_vars[index] = self.variables
@@ -191,29 +231,64 @@ class _Builder:
 
     def mapping(self, event: MappingStartEvent) -> LocDict:
         self.enter(event)
-        result = LocDict(loc=self.here(event))
-        get_event, path, here = self.events.get_event, self.path, self.here
-        key_locs, value_locs, value_vars = result.key_locs, result.value_locs, result.value_vars
+        key_places: dict[str, int] = {}
+        value_places: dict[str, int] = {}
+        value_vars: dict[str, Variables] = {}
+        result = located_dict(
+            self.file, place(event.start_mark), key_places, value_places, value_vars
+        )
+        get_event, path = self.events.get_event, self.path
+        max_values, max_string, plain_text = limits.MAX_VALUES, limits.MAX_STRING, self.plain_text
+        max_key, inline = limits.MAX_KEY, self.inline
         while True:
             key_event = get_event()
-            if type(key_event) is MappingEndEvent:
+            if inline and type(key_event) is ScalarEvent and key_event.tag is None:
+                text: str = key_event.value
+                if (
+                    text in result
+                    or len(text) > max_key
+                    or (text == "<<" and not key_event.style)
+                    or (not plain_text and text_problem(text))
+                ):
+                    key = self.key(key_event, result, key_places)  # which reports it
+                else:
+                    self.count += 1
+                    key = text
+            elif type(key_event) is MappingEndEvent:
                 break
-            key = self.key(key_event, result)
+            else:
+                key = self.key(key_event, result, key_places)
             value_event = get_event()
             if key is None:
                 self.node(value_event)  # a refused key's value: built to be counted, then dropped
                 continue
+            if (
+                inline
+                and type(value_event) is ScalarEvent
+                and value_event.anchor is None
+                and value_event.tag is None
+                and self.count < max_values
+            ):
+                value = _inline_scalar(value_event.value, value_event.style, max_string, plain_text)
+                if value is not _NOT_INLINE:
+                    self.count += 1
+                    result[key] = value
+                    mark = key_event.start_mark
+                    key_places[key] = mark.line << 32 | mark.column
+                    mark = value_event.start_mark
+                    value_places[key] = mark.line << 32 | mark.column
+                    continue
             path.append(key)
             result[key] = self.node(value_event)
             path.pop()
-            key_locs[key] = here(key_event)
-            value_locs[key] = here(value_event)
+            key_places[key] = place(key_event.start_mark)
+            value_places[key] = place(value_event.start_mark)
             if self.variables:
                 value_vars[key] = self.variables
         self.variables = ()
         return result
 
-    def key(self, event: Any, mapping: LocDict) -> str | None:
+    def key(self, event: Any, mapping: LocDict, key_places: dict[str, int]) -> str | None:
         """The key `event` starts as written, or None (with an error) for one it refuses."""
         if type(event) is not ScalarEvent:
             self.errors.append(self.error("a mapping key must be a plain value", event))
@@ -221,13 +296,15 @@ class _Builder:
             return None
         self.count += 1
         text = event.value
-        problem = self.key_problem(event, mapping)
+        problem = self.key_problem(event, mapping, key_places)
         if problem:
             self.errors.append(self.error(problem, event, key=escaped(text[:80])))
             return None
         return text
 
-    def key_problem(self, event: ScalarEvent, mapping: LocDict) -> str | None:
+    def key_problem(
+        self, event: ScalarEvent, mapping: LocDict, key_places: dict[str, int]
+    ) -> str | None:
         text = event.value
         if event.tag not in (None, "tag:yaml.org,2002:str"):
             return f"unsupported YAML tag {tag_name(event.tag)} on a key"
@@ -239,7 +316,8 @@ class _Builder:
                 "(a duplicate of a whole entry can be an alias, *name)"
             )
         if text in mapping:
-            return f"duplicate key {text!r} (first defined at line {mapping.key_locs[text].line})"
+            first = (key_places[text] >> 32) + 1
+            return f"duplicate key {text!r} (first defined at line {first})"
         problem = text_problem(text)
         return f"key {problem}" if problem else None
 
@@ -284,6 +362,31 @@ class _Builder:
             if problem:
                 raise ScalarError(problem, echo=False)
         return value
+
+
+_NOT_INLINE = object()  # what `_inline_scalar` answers for a scalar `node` must read
+
+
+def _inline_scalar(text: str, style: str | None, max_string: int, plain_text: bool) -> Any:
+    """The value of an untagged scalar without `$` that is fine as written, as `scalar` reads
+    it, or _NOT_INLINE when `scalar` has something to do or say about it (then it is read
+    again by `node`, which reports it)."""
+    if "$" in text or len(text) > max_string:
+        return _NOT_INLINE
+    if style:  # quoted or block: a string as written
+        value: Any = text
+    elif text and text[0] not in TYPED_START:
+        value = text  # most plain values: no number, boolean or null starts this way
+    else:
+        try:
+            value = resolve_plain(text)
+        except ScalarError:
+            return _NOT_INLINE
+        if type(value) is float and not math.isfinite(value):
+            return _NOT_INLINE
+    if not plain_text and type(value) is str and text_problem(value):
+        return _NOT_INLINE
+    return value
 
 
 def _from(variables: Variables) -> str:

@@ -55,3 +55,14 @@ def test_scrub_removes_secret_environment_values_and_key_shapes():
     (clean,) = scrub([Diagnostic("a", "got tok-abcdef-123 and cxp_full_zzz in /root", loc)], env)
     assert clean.message == "got (redacted) and (redacted) in /root"
     assert clean.location == loc
+
+
+def test_a_uuid_followed_by_a_newline_is_an_invalid_id_not_an_internal_error(run_cli, tmp_path):
+    """`$` in a pattern also matches before a final newline; the id check must not let one by
+    (it crashed later, in uuid.UUID, as "internal error")."""
+    config = tmp_path / "netsync.yaml"
+    config.write_text('version: 1\nfirms:\n  rivera: "c3d4e5f6-7890-1abc-def2-34567890abcd\\n"\n')
+    code, out, err = run_cli("validate", "-c", str(config))
+    assert code == 1
+    assert f"{config}:3:11: firms.rivera: " in err and "is not a valid uuid" in err
+    assert "internal error" not in err + out
