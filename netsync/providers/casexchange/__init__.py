@@ -18,7 +18,7 @@ from netsync.http import VendorError, WindowPacer, public_url
 from netsync.kinds import LABELS, UUID_PATTERN
 from netsync.model import Change, Diagnostic, LiveResource, Resource, ResourceType
 from netsync.providers.answers import absent, decode, fail, parsed
-from netsync.providers.base import Options, Prefetch, Provider, Write, make_client
+from netsync.providers.base import Options, Prefetch, Provider, Write, every_page, make_client
 from netsync.providers.casexchange.auth import TIER_RANK, ApiKey, Bearer
 from netsync.providers.casexchange.cases import Cases
 from netsync.providers.casexchange.network import Network
@@ -28,7 +28,7 @@ from netsync.providers.casexchange.rules import Rules
 PUBLIC = "/api/public/v1"
 # Kinds whose review needs case types (routing impact, firm-profile checks).
 REFERENCED = frozenset({ResourceType.ROUTING_RULE, ResourceType.CASE})
-NETWORK = {"source": "network", "limit": 100}  # the vendor's largest page
+FIRMS_PAGE = 100  # the vendor's largest page of /firms/available
 MAX_FIRM_PAGES = 1_000  # 100,000 firms: more is a vendor fault, not a network
 
 # The credential each kind's writes need (SPEC 2): a key tier, or the Bearer token.
@@ -161,31 +161,31 @@ class CaseXchange(Provider):
     def read(self, resource: Resource) -> LiveResource | None:
         return self.parts[resource.type].read(resource)
 
-    def network_firms(self) -> list[str]:
-        """The private network's firm ids (`/firms/available?source=network`, every page; the
-        items are named as they come, so labels and export aliases have names)."""
-        ids: list[str] = []
-        page, pages = 1, 1
-        while page <= pages:
-            body = self.get("/firms/available", want=list, params={**NETWORK, "page": page})
+    def available_firms(self, source: str) -> list[dict[str, Any]]:
+        """Every firm `/firms/available?source=` lists (`network`: our private network;
+        `directory`: the public one), every page, the pages after the first read at the same
+        time; each firm is named as it comes, so labels and export aliases have names."""
+        where = f"GET {PUBLIC}/firms/available: 200: unexpected answer"
+
+        def page(index: int) -> tuple[list[Any], int]:
+            params = {"source": source, "limit": FIRMS_PAGE, "page": index + 1}
+            body = self.get("/firms/available", want=list, params=params)
             pages = (body.get("pagination") or {}).get("totalPages")
             if not isinstance(pages, int) or isinstance(pages, bool) or pages > MAX_FIRM_PAGES:
-                raise VendorError(
-                    self.label,
-                    f"GET {PUBLIC}/firms/available: 200: unexpected answer: totalPages {pages!r}",
-                )
-            for firm in body["data"]:
-                firm_id = firm.get("id") if isinstance(firm, dict) else None
-                if not isinstance(firm_id, str) or not UUID_PATTERN.match(firm_id):
-                    raise VendorError(
-                        self.label,
-                        f"GET {PUBLIC}/firms/available: 200: unexpected answer: a firm without "
-                        "an id",
-                    )
-                self.name_firm(firm_id, firm.get("name"))
-                ids.append(firm_id.lower())
-            page += 1
-        return ids
+                raise VendorError(self.label, f"{where}: totalPages {pages!r}")
+            return body["data"], pages
+
+        firms = every_page(page)
+        for firm in firms:
+            firm_id = firm.get("id") if isinstance(firm, dict) else None
+            if not isinstance(firm_id, str) or not UUID_PATTERN.match(firm_id):
+                raise VendorError(self.label, f"{where}: a firm without an id")
+            self.name_firm(firm_id, firm.get("name"))
+        return firms
+
+    def network_firms(self) -> list[str]:
+        """The private network's firm ids."""
+        return [firm["id"].lower() for firm in self.available_firms("network")]
 
     # --- write side ---------------------------------------------------------------------------
 

@@ -10,16 +10,13 @@ from contextlib import suppress
 from typing import TYPE_CHECKING, Any
 
 from netsync.http import VendorError
-from netsync.kinds import UUID_PATTERN
 from netsync.model import FirmProfile, Resource, ResourceType
-from netsync.providers.base import Once, every_page
+from netsync.providers.base import Once
 
 if TYPE_CHECKING:
     from netsync.providers.casexchange import CaseXchange
 
 PUBLIC = "/api/public/v1"
-DIRECTORY = {"source": "directory", "limit": 100}  # the vendor's largest page
-MAX_DIRECTORY_PAGES = 1_000
 
 
 class EvaluateRefused(VendorError):
@@ -100,27 +97,14 @@ class Reference:
         items = self.cx.get("/case-types", want=list)
         return [t for t in items if isinstance(t, dict)]
 
-    def _directory_page(self, page: int) -> tuple[list[dict[str, Any]], int]:
-        body = self.cx.get("/firms/available", want=list, params={**DIRECTORY, "page": page + 1})
-        pages = (body.get("pagination") or {}).get("totalPages")
-        if not isinstance(pages, int) or isinstance(pages, bool) or pages > MAX_DIRECTORY_PAGES:
-            raise VendorError(
-                self.cx.label,
-                f"GET {PUBLIC}/firms/available: 200: unexpected answer: totalPages {pages!r}",
-            )
-        return body["data"], pages
-
     def _read_directory(self) -> dict[str, FirmProfile]:
-        """The public directory's firm profiles, every page (once per run, when a firm the
-        plan checks is not in our network yet)."""
+        """The public directory's firm profiles (read once per run, when a firm the plan
+        checks is not in our network yet)."""
         found: dict[str, FirmProfile] = {}
-        for firm in every_page(self._directory_page):
-            firm_id = firm.get("id") if isinstance(firm, dict) else None
-            if isinstance(firm_id, str) and UUID_PATTERN.match(firm_id):
-                self.cx.name_firm(firm_id, firm.get("name"))
-                profile = profile_of(firm)
-                if profile is not None:
-                    found[firm_id.lower()] = profile
+        for firm in self.cx.available_firms("directory"):
+            profile = profile_of(firm)
+            if profile is not None:
+                found[firm["id"].lower()] = profile
         return found
 
     def firm_profile(self, firm_id: str) -> FirmProfile | None:
