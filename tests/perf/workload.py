@@ -459,6 +459,7 @@ class _Built:
                 "priority": len(live) + 1,
             }
         )
+        self.named["caseType"].add("Other")  # the sandbox seeds it active: it takes part
         self.seed["routing_rules"] = live
         return config
 
