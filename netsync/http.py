@@ -274,7 +274,7 @@ class VendorClient:
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     credential: Credential | None = None
     transport: httpx.BaseTransport | None = None
-    concurrency: int | None = None  # the provider's `concurrency` setting: requests in flight
+    concurrency: int | None = None  # requests in flight at most (`concurrency`, else parallelism)
     pool: int = 16  # connections kept alive: as many as requests in flight, no more to scan
     clock: Clock = SYSTEM_CLOCK
     _client: httpx.Client | None = None

@@ -157,9 +157,11 @@ def plan_document(run: PlanRun, salt: str | None = None) -> dict[str, Any]:
     resources = {}
     desired = {r.address: r for r in run.desired}
     for change in run.plan.changes:
+        names.update(change.labels)
+        if change.action is Action.NOOP:
+            continue  # apply writes no no-op, so it never checks one: no digest to keep
         found = fingerprint(run.config.digest_key, salt, change, desired.get(change.address))
         resources[change.address] = found.to_json()
-        names.update(change.labels)
     document.update(
         {
             "netsync_version": __version__,

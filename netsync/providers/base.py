@@ -149,7 +149,8 @@ def make_client(
         timeout=float(settings.get("timeout") or 30),
         rate_limit=bucket,
         retry=RetryPolicy(max_wait=options.max_wait),
-        concurrency=settings.get("concurrency"),
+        # Requests in flight at this vendor, reads of every kind and the review's alike.
+        concurrency=settings.get("concurrency") or options.parallelism,
         pool=settings.get("concurrency") or options.parallelism,
         clock=options.clock,
         transport=options.transport,

@@ -111,15 +111,18 @@ def _list_available(req: Request, world: Any) -> Response:
         return invalid("source", f"must be one of {', '.join(SOURCES)}")
     needle = q.get("search", "").casefold()
     me = world.data["me"]["id"]
-    items = []
+    matched = []  # (sort key, firm, source): items are built for the page asked only
     for fid, stored in world.data["firms"].items():
         firm = {**stored, "id": fid}
         source = available_source(world, firm) if fid != me else None
         if source is None or not _wanted(source, query_source):
             continue
-        if needle not in str(firm.get("name") or "").casefold():
+        name = str(firm.get("name") or "").casefold()
+        if needle not in name:
             continue
-        items.append(available_item(world, firm, source))
-    items.sort(key=lambda f: (str(f["name"] or "").casefold(), f["id"]))
-    chunk, pagination = paginate(items, *paging)
-    return ok(chunk, pagination=pagination)
+        matched.append(((name, fid), firm, source))
+    matched.sort(key=lambda entry: entry[0])
+    chunk, pagination = paginate(matched, *paging)
+    return ok(
+        [available_item(world, firm, source) for _, firm, source in chunk], pagination=pagination
+    )

@@ -14,7 +14,7 @@ from support import QUICKSTART
 
 from netsync.config import load_config
 from netsync.pipeline import run_plan
-from netsync.planfile import plan_document
+from netsync.planfile import fingerprint
 
 RIVERA = "c3d4e5f6-7890-1abc-def2-34567890abcd"
 CALDWELL = "b2c3d4e5-6789-0abc-def1-234567890abc"
@@ -35,11 +35,17 @@ Mutation = Callable[[World], None]
 
 
 def digests(sb) -> dict[str, dict[str, Any]]:
-    """The plan document's `resources` for the quickstart config against this sandbox."""
+    """Every change's fingerprint (what a plan file keeps for the changes apply makes) for the
+    quickstart config against this sandbox, no-ops included: a live change can make one."""
     env = sb.env()
     run = run_plan(load_config(QUICKSTART, env), env)
     assert [d.message for d in run.plan.errors] == []
-    return plan_document(run, salt="fixed")["resources"]
+    desired = {r.address: r for r in run.desired}
+    key = run.config.digest_key
+    return {
+        c.address: fingerprint(key, "fixed", c, desired.get(c.address)).to_json()
+        for c in run.plan.changes
+    }
 
 
 def mutate(sb, change: Mutation) -> None:

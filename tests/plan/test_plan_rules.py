@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import uuid
 
 from support import QUICKSTART, quickstart_seed, write_config
 
@@ -335,3 +336,29 @@ def test_target_edge_cases(sandbox, netsync):
     assert code == 0 and document["changes"] == []  # rule names match exactly
     code, document, _ = plan_json(netsync, sb, QUICKSTART, "--target", f"cases.{CASE.upper()}")
     assert [c["action"] for c in document["changes"]] == ["re-refer"]  # ids: any case
+
+
+def test_parallelism_bounds_every_request_in_flight(sandbox, netsync):
+    """`--parallelism 2` caps a vendor's requests in flight, pages read at the same time
+    included: the quick start's rule to Caldwell (an outbound create) has the review read the
+    public directory, here 5 pages, during the plan's reads."""
+    seed = quickstart_seed()
+    seed["firms"] += [
+        {
+            "id": str(uuid.UUID(int=i + 1)),
+            "name": f"Directory firm {i:03d}",
+            "jurisdictions": ["NY"],
+        }
+        for i in range(450)
+    ]
+    sb = sandbox(seed=seed, latency_ms=40)
+    code, _, err = netsync(sb, "plan", "-c", str(QUICKSTART), "--parallelism", "2")
+    assert code == 0, err
+    cx = [r for r in sb.requests if r["vendor"] == "casexchange"]
+    assert sum(r["path"].endswith("/firms/available") for r in cx) == 5
+    events = sorted([(r["started"], 1) for r in cx] + [(r["finished"], -1) for r in cx])
+    most = now = 0
+    for _, step in events:
+        now += step
+        most = max(most, now)
+    assert most == 2
