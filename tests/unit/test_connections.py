@@ -7,6 +7,7 @@ from __future__ import annotations
 import gzip
 import json
 import threading
+import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -55,6 +56,11 @@ class _Handler(BaseHTTPRequestHandler):
             self.end_headers()
             self.wfile.write(b'{"cut')
             self.close_connection = True
+        elif path == "/latin1":
+            self._answer(200, b"{}", ("X-Firm", "Soci\u00e9t\u00e9"))  # sent as Latin-1 bytes
+        elif path == "/drop":  # keep-alive by its headers, closed by the server all the same
+            self._answer(200, b"{}")
+            self.close_connection = True
         elif path == "/close":
             self._answer(200, b"{}", ("Connection", "close"))
             self.close_connection = True
@@ -90,7 +96,9 @@ def _exchange(send, client: httpx.Client, url: str) -> tuple:  # type: ignore[no
     return response.status_code, headers, body
 
 
-PATHS = ["/a", "/cookie", "/echo", "/gzip", "/chunked", "/redirect", "/bad-redirect", "/short"]
+PATHS = [
+    "/a", "/cookie", "/echo", "/gzip", "/chunked", "/redirect", "/bad-redirect", "/short", "/latin1"
+]  # fmt: skip
 
 
 def test_answers_and_errors_are_httpx_own(server):
@@ -137,3 +145,25 @@ def test_vendor_client_takes_the_lean_path_only_where_send_adds_nothing(server, 
     proxied.client  # noqa: B018 - built on first use
     assert proxied._connections is None
     proxied.close()
+
+
+def test_a_connection_the_server_closed_while_idle_is_not_reused(server):
+    """The answer said nothing of closing, but the server hung up afterwards: the next request
+    goes out on a new connection instead of failing on the dead one."""
+    client = httpx.Client()
+    connections = Connections(client, keep=4)
+    assert _exchange(connections.send, client, server + "/drop")[0] == 200
+    time.sleep(0.1)  # the server's FIN arrives
+    assert _exchange(connections.send, client, server + "/a")[0] == 200
+    assert len(_Handler.connections) == 2
+    connections.close()
+
+
+def test_a_connection_idle_past_the_keep_alive_expiry_is_not_reused(server, monkeypatch):
+    client = httpx.Client()
+    connections = Connections(client, keep=4)
+    _exchange(connections.send, client, server + "/a")
+    monkeypatch.setattr("netsync.connections.KEEPALIVE_EXPIRY", 0.0)
+    _exchange(connections.send, client, server + "/a")
+    assert len(_Handler.connections) == 2
+    connections.close()
