@@ -181,16 +181,18 @@ class Workload:
     def review_minimum(self, cx: Minimum) -> None:
         """The reads of the plan's review (routing impact and firm-profile checks, default
         settings): the case types; each outbound create's `/firms/{id}` (a firm not on the
-        platform is an error); the public directory when a rule targets a firm not in the
-        network yet; a re-referred case's own GET (the list has no case type); and one
-        `/routing/evaluate` per case profile, up to the default --impact-limit of 50."""
+        platform is an error); for each firm not in the network yet that a rule or re-referral
+        targets, a directory search for its name (or the whole directory, if fewer pages); a
+        re-referred case's own GET (the list has no case type); and one `/routing/evaluate`
+        per case profile, up to the default --impact-limit of 50."""
         c = self.changed
         cx.add("GET /case-types", 1)
         cx.add("GET /firms/{id} (outbound creates)", c["outbound"]["create"])
-        directory = len(self.seed["firms"]) + len(BUILTIN_FIRMS)
+        # a target's profile: a directory search for its name, or the whole directory
+        directory = pages(len(self.seed["firms"]) + len(BUILTIN_FIRMS), 100)
         cx.add(
             "GET /firms/available?source=directory",
-            pages(directory, 100) if self.unlisted_targets else 0,
+            min(directory, self.unlisted_targets) if self.unlisted_targets else 0,
         )
         cx.add("GET /sent-cases/{id} (re-referred)", c["cases"]["re-refer"])
         if c["rules"]["create"] or c["rules"]["update"]:

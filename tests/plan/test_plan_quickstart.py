@@ -9,7 +9,7 @@ from pathlib import Path
 import golden
 import pytest
 from jsonschema import Draft202012Validator
-from support import QUICKSTART, converged_seed
+from support import QUICKSTART, converged_seed, quickstart_seed
 
 from netsync.config.schema import format_checker, load_schema
 
@@ -225,3 +225,29 @@ def test_plan_file_digests_are_keyed_by_the_config_not_just_the_salt(sandbox, ne
         if d
     ]
     assert len(digests) == len(set(digests))
+
+
+def _caldwell_in_texas(name: str) -> dict:
+    """The quickstart world with Caldwell (a firm the plan creates a relationship with, and
+    a rule sends CA med-mal cases to) listed in the directory as taking TX cases only."""
+    seed = quickstart_seed()
+    profile = {"jurisdictions": ["TX"], "caseTypes": ["Medical Malpractice"]}
+    seed["firms"].append({"id": CALDWELL_ID, "name": name, **profile})
+    return seed
+
+
+@pytest.mark.parametrize(
+    "name, query",
+    [
+        ("Caldwell Medical Law", {"search": "Caldwell Medical Law"}),  # one search by its name
+        ("", {}),  # no name to search for: the whole directory, read once
+    ],
+)
+def test_a_firm_to_create_has_its_directory_profile_checked(sandbox, netsync, name, query):
+    sb = sandbox(_caldwell_in_texas(name))
+    code, out, err = netsync(sb, "plan", "-c", str(QUICKSTART))
+    assert code == 0, err
+    listed = [r["query"] for r in sb.requests if r["path"] == "/api/public/v1/firms/available"]
+    assert listed == [{"source": "directory", "limit": "100", "page": "1", **query}]
+    warning = next(line for line in out.splitlines() if "CA Med-Mal to Caldwell" in line)
+    assert "which this rule sends" in warning and "TX" in warning

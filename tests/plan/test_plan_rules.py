@@ -340,15 +340,11 @@ def test_target_edge_cases(sandbox, netsync):
 
 def test_parallelism_bounds_every_request_in_flight(sandbox, netsync):
     """`--parallelism 2` caps a vendor's requests in flight, pages read at the same time
-    included: the quick start's rule to Caldwell (an outbound create) has the review read the
-    public directory, here 5 pages, during the plan's reads."""
+    included: the quick start's rule to Caldwell (an outbound create) has the review search
+    the public directory for Caldwell's name during the plan's reads, here 5 pages of it."""
     seed = quickstart_seed()
     seed["firms"] += [
-        {
-            "id": str(uuid.UUID(int=i + 1)),
-            "name": f"Directory firm {i:03d}",
-            "jurisdictions": ["NY"],
-        }
+        {"id": str(uuid.UUID(int=i + 1)), "name": f"Caldwell Medical Law {i:03d}"}
         for i in range(450)
     ]
     sb = sandbox(seed=seed, latency_ms=40)

@@ -161,14 +161,18 @@ class CaseXchange(Provider):
     def read(self, resource: Resource) -> LiveResource | None:
         return self.parts[resource.type].read(resource)
 
-    def available_firms(self, source: str) -> list[dict[str, Any]]:
+    def available_firms(self, source: str, search: str | None = None) -> list[dict[str, Any]]:
         """Every firm `/firms/available?source=` lists (`network`: our private network;
-        `directory`: the public one), every page, the pages after the first read at the same
-        time; each firm is named as it comes, so labels and export aliases have names."""
+        `directory`: the public one), or only those whose name contains `search`, every page,
+        the pages after the first read at the same time; each firm is named as it comes, so
+        labels and export aliases have names."""
         where = f"GET {PUBLIC}/firms/available: 200: unexpected answer"
+        wanted: dict[str, Any] = {"source": source, "limit": FIRMS_PAGE}
+        if search is not None:
+            wanted["search"] = search
 
         def page(index: int) -> tuple[list[Any], int]:
-            params = {"source": source, "limit": FIRMS_PAGE, "page": index + 1}
+            params = {**wanted, "page": index + 1}
             body = self.get("/firms/available", want=list, params=params)
             pages = (body.get("pagination") or {}).get("totalPages")
             if not isinstance(pages, int) or isinstance(pages, bool) or pages > MAX_FIRM_PAGES:

@@ -38,7 +38,8 @@ class Reference:
     def __init__(self, cx: CaseXchange) -> None:
         self.cx = cx
         self.case_types = Once(self._read_case_types)
-        self._directory = Once(self._read_directory)
+        self._directory = Once(self._read_directory)  # the whole directory, for nameless firms
+        self._listed: dict[str, FirmProfile | None] = {}  # directory searches, one per firm
         self._case_facts: dict[str, dict[str, Any]] = {}
         self._not_in_network: set[str] = set()  # outbound reads that answered 404
         self._on_platform: dict[str, bool] = {}  # GET /firms/{id}, made once per firm
@@ -74,7 +75,7 @@ class Reference:
             if self.cx.options.reference:
                 self.on_platform(firm_id)
             if self.cx.options.profiles and firm_id.lower() in self._targets:
-                self._directory.get()
+                self._directory_profile(firm_id)
         except VendorError:
             pass  # asked again by the review, which reports it; the plan's read stands
 
@@ -97,9 +98,28 @@ class Reference:
         items = self.cx.get("/case-types", want=list)
         return [t for t in items if isinstance(t, dict)]
 
+    def _directory_profile(self, firm_id: str) -> FirmProfile | None:
+        """A firm's profile in the public directory (None when it is not listed): a search
+        for its name (`GET /firms/{id}` gives it), one request where the whole directory
+        takes a page per 100 firms; a firm without a name is looked up in the whole
+        directory, read once per run."""
+        key = firm_id.lower()
+        if key in self._listed:
+            return self._listed[key]
+        name = self.cx.result().firm_names.get(key) if self.on_platform(firm_id) else None
+        if not name:
+            found = self._directory.get().get(key)
+        else:
+            matches = self.cx.available_firms("directory", search=name)
+            firm = next((f for f in matches if f["id"].lower() == key), None)
+            found = profile_of(firm) if firm is not None else None
+        with self._lock:
+            self._listed[key] = found
+        return found
+
     def _read_directory(self) -> dict[str, FirmProfile]:
-        """The public directory's firm profiles (read once per run, when a firm the plan
-        checks is not in our network yet)."""
+        """The public directory's firm profiles (read once per run, for a firm the plan
+        checks that has no name to search for)."""
         found: dict[str, FirmProfile] = {}
         for firm in self.cx.available_firms("directory"):
             profile = profile_of(firm)
@@ -109,7 +129,7 @@ class Reference:
 
     def firm_profile(self, firm_id: str) -> FirmProfile | None:
         """What the firm takes: from the outbound read plan already made, else its outbound
-        relationship, else the public directory (read once per run); None when unknown."""
+        relationship, else the public directory; None when unknown."""
         key = firm_id.lower()
         known = self.cx.result().firm_profiles.get(key)
         if known is not None:
@@ -121,7 +141,7 @@ class Reference:
             self.cx.name_firm(data.get("firmId"), data.get("firmName"))
             self.remember_profile(firm_id, data)
             return self.cx.result().firm_profiles.get(key)
-        return self._directory.get().get(key)
+        return self._directory_profile(firm_id)
 
     def on_platform(self, firm_id: str) -> bool:
         """Whether CaseXchange knows the firm at all (`GET /firms/{id}`: 404 is no); asked
