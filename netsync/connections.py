@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import http.client
 import logging
+import re
 import select
 import ssl
 import threading
@@ -55,11 +56,10 @@ def lean(request: httpx.Request) -> bool:
 
 
 def _failure(exc: BaseException, request: httpx.Request, stage: str) -> httpx.TransportError | None:
-    """The httpx exception (httpcore's words) for a failure at `stage` (connect, write or
-    read); None for an exception that is not a transport failure."""
+    """The httpx exception (httpcore's words) for a failure at `stage` (connect or read);
+    None for an exception that is not a transport failure."""
     kinds: dict[str, tuple[type[httpx.TransportError], type[httpx.TransportError]]] = {
         "connect": (httpx.ConnectTimeout, httpx.ConnectError),
-        "write": (httpx.WriteTimeout, httpx.WriteError),
         "read": (httpx.ReadTimeout, httpx.ReadError),
     }
     timeout, error = kinds[stage]
@@ -80,6 +80,81 @@ def _failure(exc: BaseException, request: httpx.Request, stage: str) -> httpx.Tr
         return None
     mapped.request = request
     return mapped
+
+
+# RFC 9110 field names and values, as h11 checks them before it sends a request
+_FIELD_NAME = re.compile(rb"[-!#$%&'*+.^_`|~0-9a-zA-Z]+")
+_FIELD_VALUE = re.compile(rb"(?:[^\x00\s]+(?:[ \t]+[^\x00\s]+)*)?")
+_CONTENT_LENGTH = re.compile(r"[0-9]+")
+
+
+def _check_header(name: bytes, value: bytes) -> None:
+    """h11's refusal of a header it would not send; the message never holds the value (it
+    may be a credential)."""
+    if not _FIELD_NAME.fullmatch(name):
+        raise httpx.LocalProtocolError(f"Illegal header name {name!r}")
+    if not _FIELD_VALUE.fullmatch(value):
+        raise httpx.LocalProtocolError(f"Illegal header value (in {name.decode('ascii')})")
+
+
+class _LastLine:
+    """A response's stream that remembers the last line read: a header block that ends at
+    the end of the stream, not at an empty line, was cut short."""
+
+    def __init__(self, fp: object) -> None:
+        self._fp = fp
+        self.last: bytes | None = None
+
+    def readline(self, limit: int = -1) -> bytes:
+        self.last = self._fp.readline(limit)  # type: ignore[attr-defined]
+        return self.last
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._fp, name)
+
+
+class _Answer(http.client.HTTPResponse):
+    """http.client's answer held to h11's rules where they differ: interim 1xx answers are
+    skipped, and a header block cut short or malformed, or a body framing h11 refuses, is a
+    protocol error rather than a short or endless body."""
+
+    def _read_status(self) -> tuple[str, int, str]:
+        while True:
+            version, status, reason = super()._read_status()  # type: ignore[misc]
+            if not 101 < status < 200:  # 100 Continue is skipped by begin
+                return version, status, reason
+            http.client.parse_headers(self.fp)  # type: ignore[arg-type]  # 102, 103: interim
+
+    def begin(self) -> None:
+        stream = self.fp
+        self.fp = watch = _LastLine(stream)  # type: ignore[assignment]
+        try:
+            super().begin()
+        finally:
+            self.fp = stream
+        if watch.last not in (b"\r\n", b"\n"):
+            raise http.client.RemoteDisconnected("the header block was cut short")
+        if self.msg.defects:
+            raise http.client.HTTPException("malformed header line")
+        _check_framing(self.msg)
+
+
+def _check_framing(headers: http.client.HTTPMessage) -> None:
+    """What h11 refuses in an answer's framing headers, with its words."""
+    encodings = headers.get_all("Transfer-Encoding") or []
+    if len(encodings) > 1:
+        raise http.client.HTTPException("multiple Transfer-Encoding headers")
+    if encodings and encodings[0].strip().lower() != "chunked":
+        raise http.client.HTTPException("Only Transfer-Encoding: chunked is supported")
+    lengths = {
+        part.strip()
+        for value in headers.get_all("Content-Length") or []
+        for part in value.split(",")
+    }
+    if len(lengths) > 1:
+        raise http.client.HTTPException("conflicting Content-Length headers")
+    if lengths and not _CONTENT_LENGTH.fullmatch(lengths.pop()):
+        raise http.client.HTTPException("bad Content-Length")
 
 
 class _Body(httpx.SyncByteStream):
@@ -150,31 +225,17 @@ class Connections:
         if self._closed:
             raise RuntimeError("Cannot send a request, as the client has been closed.")
         _check_scheme(request)
+        for name, value in request.headers.raw:
+            _check_header(name, value)
         timeouts = request.extensions.get("timeout") or {}
         held = self._take(request, timeouts.get("connect"))
         connection = held.connection
-        stage = "write"
         try:
-            connection.sock.settimeout(timeouts.get("write"))  # type: ignore[union-attr]
-            connection.putrequest(
-                request.method,
-                request.url.raw_path.decode("ascii"),
-                skip_host=True,
-                skip_accept_encoding=True,
-            )
-            for name, value in request.headers.raw:
-                connection.putheader(name, value)
-            connection.endheaders(request.read() or None)
-            stage = "read"
-            connection.sock.settimeout(timeouts.get("read"))  # type: ignore[union-attr]
-            answer = connection.getresponse()
-        except Exception as exc:
+            answer = self._exchange(connection, request, timeouts)
+        except Exception:
             connection.close()
-            mapped = _failure(exc, request, stage)
-            if mapped is None:
-                raise
-            raise mapped from exc
-        reason = (answer.reason or "").encode("ascii", "replace")
+            raise
+        reason = (answer.reason or "").encode("latin-1", "replace")  # the vendor's bytes
         response = httpx.Response(
             answer.status,
             # http.client reads header bytes as Latin-1: encoding them back gives the vendor's
@@ -204,10 +265,44 @@ class Connections:
                 raise
         return response
 
+    def _exchange(
+        self, connection: http.client.HTTPConnection, request: httpx.Request, timeouts: dict
+    ) -> http.client.HTTPResponse:
+        """Send the request and read the answer's head. A failure while sending is set aside
+        while an answer may still come (a server may refuse a body early and say why), as
+        httpcore does."""
+        failed: httpx.TransportError | None = None
+        try:
+            connection.sock.settimeout(timeouts.get("write"))  # type: ignore[union-attr]
+            connection.putrequest(
+                request.method,
+                request.url.raw_path.decode("ascii"),
+                skip_host=True,
+                skip_accept_encoding=True,
+            )
+            for name, value in request.headers.raw:
+                connection.putheader(name, value)
+            connection.endheaders(request.read() or None)
+        except TimeoutError as exc:
+            raise httpx.WriteTimeout(str(exc) or "timed out", request=request) from exc
+        except OSError as exc:
+            failed = httpx.WriteError(str(exc), request=request)
+        try:
+            connection.sock.settimeout(timeouts.get("read"))  # type: ignore[union-attr]
+            return connection.getresponse()
+        except Exception as exc:
+            if failed is not None:
+                raise failed from exc
+            mapped = _failure(exc, request, "read")
+            if mapped is None:
+                raise
+            raise mapped from exc
+
     def _take(self, request: httpx.Request, connect_timeout: float | None) -> _Held:
         """An idle connection to the request's origin that is still open, else a new one."""
         url = request.url
-        key = (url.scheme, url.host, url.port or (443 if url.scheme in TLS else 80))
+        host = url.raw_host.decode("ascii")  # IDNA 2008 as httpx encodes it, not the socket's
+        key = (url.scheme, host, url.port or (443 if url.scheme in TLS else 80))
         while True:
             with self._lock:
                 idle = self._idle.get(key)
@@ -230,6 +325,7 @@ class Connections:
             connection = http.client.HTTPSConnection(host, port, timeout=timeout, context=context)
         else:
             connection = http.client.HTTPConnection(host, port, timeout=timeout)
+        connection.response_class = _Answer
         try:
             connection.connect()  # with TCP_NODELAY, as httpcore
         except Exception as exc:
@@ -245,6 +341,7 @@ class Connections:
         with self._lock:
             if self._ssl is None:
                 self._ssl = httpx.create_ssl_context(verify=True, trust_env=True)
+                self._ssl.set_alpn_protocols(["http/1.1"])  # as httpcore offers it
             return self._ssl
 
     def release(self, held: _Held, reusable: bool) -> None:
@@ -275,11 +372,12 @@ def _open(connection: http.client.HTTPConnection) -> bool:
     sock = connection.sock
     if sock is None:
         return False
+    poller = select.poll()  # select() cannot watch a socket numbered 1024 or more
     try:
-        readable, _, _ = select.select([sock], [], [], 0)
+        poller.register(sock, select.POLLIN)
+        return not poller.poll(0)
     except (OSError, ValueError):
         return False
-    return not readable
 
 
 def _check_scheme(request: httpx.Request) -> None:

@@ -58,6 +58,9 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
         elif path == "/latin1":
             self._answer(200, b"{}", ("X-Firm", "Soci\u00e9t\u00e9"))  # sent as Latin-1 bytes
+        elif path in RAW:  # answers no well-behaved server sends, byte for byte
+            self.wfile.write(RAW[path])
+            self.close_connection = True
         elif path == "/drop":  # keep-alive by its headers, closed by the server all the same
             self._answer(200, b"{}")
             self.close_connection = True
@@ -66,6 +69,16 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
         else:
             self._answer(200, json.dumps({"path": path}).encode())
+
+
+RAW = {
+    "/early-hints": b"HTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\n"
+    b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}",
+    "/cut-head": b"HTTP/1.1 200 OK\r\nContent-Le",
+    "/gzip-framing": b"HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\n{}",
+    "/two-lengths": b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n{}",
+    "/bad-length": b"HTTP/1.1 200 OK\r\nContent-Length: x\r\n\r\n{}",
+}
 
 
 @pytest.fixture
@@ -97,7 +110,8 @@ def _exchange(send, client: httpx.Client, url: str) -> tuple:  # type: ignore[no
 
 
 PATHS = [
-    "/a", "/cookie", "/echo", "/gzip", "/chunked", "/redirect", "/bad-redirect", "/short", "/latin1"
+    "/a", "/cookie", "/echo", "/gzip", "/chunked", "/redirect", "/bad-redirect", "/short",
+    "/latin1", *RAW,
 ]  # fmt: skip
 
 
@@ -166,4 +180,33 @@ def test_a_connection_idle_past_the_keep_alive_expiry_is_not_reused(server, monk
     monkeypatch.setattr("netsync.connections.KEEPALIVE_EXPIRY", 0.0)
     _exchange(connections.send, client, server + "/a")
     assert len(_Handler.connections) == 2
+    connections.close()
+
+
+def test_a_malformed_header_line_is_a_protocol_error(server):
+    """http.client would drop every header after it (Content-Length among them) and read the
+    body until the server hangs up; h11 refuses the answer, and so does the lean path."""
+    RAW["/bad-line"] = b"HTTP/1.1 200 OK\r\nBad Header: x\r\nContent-Length: 2\r\n\r\n{}"
+    try:
+        plain, mine = httpx.Client(), httpx.Client()
+        connections = Connections(mine, keep=4)
+        expected = _exchange(lambda r: plain.send(r, stream=True), plain, server + "/bad-line")
+        found = _exchange(connections.send, mine, server + "/bad-line")
+        assert expected[0] is found[0] is httpx.RemoteProtocolError
+        connections.close()
+    finally:
+        del RAW["/bad-line"]
+
+
+def test_a_header_h11_would_not_send_is_refused_without_its_value(server):
+    client = httpx.Client()
+    connections = Connections(client, keep=4)
+    for name, value in [("Authorization", "Bearer s3cret\n"), ("X-Key", "s3cret\x00")]:
+        request = client.build_request("GET", server + "/a", headers={name: value})
+        with pytest.raises(httpx.LocalProtocolError) as caught:
+            connections.send(request)
+        assert "s3cret" not in str(caught.value) and name in str(caught.value)
+        with pytest.raises(httpx.LocalProtocolError):
+            client.send(request)  # what httpx itself does
+    assert _Handler.connections == set()  # nothing was sent
     connections.close()
