@@ -120,7 +120,7 @@ class Workload:
         self.config, self.values, self.seed = built.config, built.values, built.seed
         self.expected, self.changed = built.expected, built.changed
         self.scoped_firm = built.scoped_firm
-        self.named, self.unlisted_targets = built.named, built.unlisted_targets
+        self.named, self.unlisted_targets = built.named, len(built.unlisted)
 
     @property
     def resources(self) -> int:
@@ -309,7 +309,7 @@ class _Built:
         # conditions name on either side, and the firms checked that are not in the network yet.
         self.named: dict[str, set[str]] = {"caseType": set(), "jurisdiction": set()}
         self.creates: set[str] = set()
-        self.unlisted_targets = 0  # rule or re-referral targets the plan creates
+        self.unlisted: set[str] = set()  # firms the plan creates that rules or re-referrals target
 
     def change(self, section: str, action: str) -> None:
         self.changed[section][action] += 1
@@ -447,7 +447,8 @@ class _Built:
                 self.named[condition["field"]] |= set(
                     values if isinstance(values, list) else [values]
                 )
-            self.unlisted_targets += target in self.creates
+            if target in self.creates:
+                self.unlisted.add(target)
             if kind:
                 self.change("rules", "create" if kind == "create" else "update")
             lean = {"conditions": conditions, "targetFirmId": want["targetFirmId"]}
@@ -477,7 +478,8 @@ class _Built:
                 status = "rejected"
                 wanted = self.out_firms[(i * 3 + 2) % n_out]
                 self.change("cases", "re-refer")
-                self.unlisted_targets += wanted in self.creates
+                if wanted in self.creates:
+                    self.unlisted.add(wanted)
             live.append(
                 {
                     "id": case_id,

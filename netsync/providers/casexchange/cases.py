@@ -45,8 +45,9 @@ class Cases:
         listed = self._listed.get((resource.id or "").lower())
         if listed is not None:
             firm_id, status = listed.get("receivingFirmId"), listed.get("status")
-            if not equal(firm_id, resource.fields.get("referentFirmId")):
-                self.cx.reference.early_case_facts(resource.id)  # a re-referral: checked later
+            wanted = resource.fields.get("referentFirmId")
+            if not equal(firm_id, wanted):  # a re-referral: checked later
+                self.cx.reference.early_case_facts(resource.id, wanted)
             return _live(resource.address, listed.get("id"), firm_id, status)
         return self._read_one(resource.address, resource.id)
 

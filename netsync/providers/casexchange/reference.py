@@ -43,7 +43,7 @@ class Reference:
         self._case_facts: dict[str, dict[str, Any]] = {}
         self._not_in_network: set[str] = set()  # outbound reads that answered 404
         self._on_platform: dict[str, bool] = {}  # GET /firms/{id}, made once per firm
-        self._targets: frozenset[str] = frozenset()  # firms rules and re-referrals send to
+        self._targets: frozenset[str] = frozenset()  # firms the declared rules send to
         self._lock = threading.Lock()
 
     # --- what other reads learn on the way ----------------------------------------------------
@@ -55,12 +55,12 @@ class Reference:
                 self.cx.result().firm_profiles[firm_id.lower()] = profile
 
     def expect_targets(self, desired: list[Resource]) -> None:
-        """The firms declared rules and cases send cases to: their profiles will be checked."""
+        """The firms declared rules send cases to: their profiles will be checked. (A case's
+        firm is checked only when the plan re-refers it: see `early_case_facts`.)"""
         self._targets = frozenset(
-            str(r.fields.get(name)).lower()
+            str(r.fields["targetFirmId"]).lower()
             for r in desired
-            for name in ("targetFirmId", "referentFirmId")
-            if r.type in (ResourceType.ROUTING_RULE, ResourceType.CASE) and r.fields.get(name)
+            if r.type is ResourceType.ROUTING_RULE and r.fields.get("targetFirmId")
         )
 
     def not_in_network(self, firm_id: str | None) -> None:
@@ -79,12 +79,15 @@ class Reference:
         except VendorError:
             pass  # asked again by the review, which reports it; the plan's read stands
 
-    def early_case_facts(self, case_id: str | None) -> None:
-        """A case the plan will re-refer: read its type and jurisdiction while the other
-        reads go on (the sent-cases list does not carry them)."""
+    def early_case_facts(self, case_id: str | None, firm_id: str | None) -> None:
+        """A case the plan will re-refer to `firm_id`: read its type and jurisdiction, and the
+        firm's profile, while the other reads go on (the sent-cases list does not carry the
+        former)."""
         if case_id and self.cx.options.profiles:
             with suppress(VendorError):  # asked again by the review, which reports it
                 self.case_facts(case_id)
+                if firm_id:
+                    self.firm_profile(firm_id)
 
     def remember_case(self, case_id: str | None, data: dict[str, Any]) -> None:
         if case_id:
