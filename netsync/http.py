@@ -26,7 +26,7 @@ from urllib.parse import quote, urlsplit, urlunsplit
 
 import httpx
 
-from netsync.connections import Connections, env_proxies, lean
+from netsync.connections import Connections, Deferred, env_proxies, lean
 
 log = logging.getLogger("netsync.http")
 
@@ -251,6 +251,7 @@ class Attempts:
 # A request failed before any byte reached the vendor: always safe to send again.
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol)
 MAX_ANSWER = 32 * 1024 * 1024  # bytes: a vendor answer larger than this is refused, unread
+DROPPED = (b"content-encoding", b"content-length", b"transfer-encoding")  # of a decoded body
 
 
 class AnswerTooLarge(httpx.DecodingError):
@@ -293,10 +294,12 @@ class VendorClient:
                 # The semaphore is the one cap on requests in flight; the pool only keeps
                 # connections alive for reuse, sized to what is in flight.
                 limits = httpx.Limits(max_connections=None, max_keepalive_connections=self.pool)
+                lean_path = self.transport is None and not env_proxies()
+                transport = Deferred(limits) if lean_path else self.transport
                 self._client = httpx.Client(
-                    timeout=self.timeout, limits=limits, transport=self.transport
+                    timeout=self.timeout, limits=limits, transport=transport
                 )
-                if self.transport is None and not env_proxies():
+                if lean_path:
                     self._connections = Connections(self._client, self.pool)
             return self._client
 
@@ -395,9 +398,7 @@ class VendorClient:
             )
         # The body is decoded already: drop the headers that described its transfer encoding.
         kept = [
-            (name, value)
-            for name, value in response.headers.multi_items()
-            if name.lower() not in ("content-encoding", "content-length", "transfer-encoding")
+            (name, value) for name, value in response.headers.raw if name.lower() not in DROPPED
         ]
         return httpx.Response(response.status_code, headers=kept, content=content, request=request)
 

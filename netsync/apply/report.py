@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
@@ -11,6 +10,7 @@ from typing import Any
 
 from netsync.files import write_atomically
 from netsync.model import Action, Outcome
+from netsync.render import document_text
 
 FORMAT_VERSION = "1"
 DONE = {
@@ -88,4 +88,4 @@ class Report:
         )
 
     def write(self, path: str) -> None:
-        write_atomically(path, json.dumps(self.to_json(), indent=2) + "\n")
+        write_atomically(path, document_text(self.to_json()))

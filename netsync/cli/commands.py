@@ -32,7 +32,7 @@ from netsync.pipeline import REVIEW, PlanRun, run_plan
 from netsync.planfile import PlanFileError, plan_document, read_plan_file
 from netsync.progress import Progress
 from netsync.providers import Options
-from netsync.render import render
+from netsync.render import document_text, render
 from netsync.review import ReviewOptions
 from netsync.scope import Scope
 
@@ -220,7 +220,7 @@ def plan(
         return EXIT_ERROR
     if plan_file:
         try:
-            saved = write_atomically(plan_file, json.dumps(plan_document(run), indent=2) + "\n")
+            saved = write_atomically(plan_file, document_text(plan_document(run)))
         except (OSError, NotRegularFile) as exc:
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
             click.echo(f"Error: cannot write {plan_file}: {reason}", err=True)

@@ -4,7 +4,7 @@ values masked, so every front end (plan, show, drift, apply) prints the same thi
 from __future__ import annotations
 
 from netsync.model import Plan
-from netsync.render.json_out import FORMAT_VERSION, plan_to_json, render_json
+from netsync.render.json_out import FORMAT_VERSION, document_text, plan_to_json, render_json
 from netsync.render.markdown import LIMIT as MARKDOWN_LIMIT
 from netsync.render.markdown import render_markdown
 from netsync.render.text import render_text
@@ -15,6 +15,7 @@ __all__ = [
     "FORMATS",
     "FORMAT_VERSION",
     "MARKDOWN_LIMIT",
+    "document_text",
     "plan_to_json",
     "render",
     "render_json",

@@ -29,8 +29,13 @@ _PLAIN = frozenset({str, int, float, bool, type(None)})
 def jsonable(value: Any) -> Any:
     """Plain JSON types for any value a planner may hold (Decimal, dates, sets, tuples, enums),
     so every output can be `json.dumps`ed and numbers print as given (`50`, `33.5`)."""
-    if type(value) in _PLAIN:  # the common case, answered before the isinstance chain
+    kind = type(value)
+    if kind in _PLAIN:  # the common cases, answered before the isinstance chain
         return value
+    if kind is dict:
+        return _plain_dict(value)
+    if kind is list:
+        return [v if type(v) in _PLAIN else jsonable(v) for v in value]
     if isinstance(value, bool) or value is None or isinstance(value, int | float | str):
         return value
     if isinstance(value, Enum):
@@ -42,13 +47,21 @@ def jsonable(value: Any) -> Any:
     if isinstance(value, _dt.datetime | _dt.date | _dt.time):
         return value.isoformat()
     if isinstance(value, dict):
-        return {str(k): jsonable(v) for k, v in value.items()}
+        return _plain_dict(value)
     if isinstance(value, set | frozenset):
         items = [jsonable(v) for v in value]
         return sorted(items, key=lambda v: json.dumps(v, sort_keys=True))
     if isinstance(value, list | tuple):
-        return [jsonable(v) for v in value]
+        return [v if type(v) in _PLAIN else jsonable(v) for v in value]
     return str(value)
+
+
+def _plain_dict(value: dict[Any, Any]) -> dict[str, Any]:
+    """`jsonable` of a dict, its plain leaves taken inline (most are, thousands per plan)."""
+    return {
+        k if type(k) is str else str(k): v if type(v) in _PLAIN else jsonable(v)
+        for k, v in value.items()
+    }
 
 
 @dataclass

@@ -48,4 +48,30 @@ def plan_to_json(plan: Plan) -> dict[str, Any]:
 
 
 def render_json(plan: Plan) -> str:
-    return json.dumps(plan_to_json(plan), indent=2, sort_keys=False) + "\n"
+    return document_text(plan_to_json(plan))
+
+
+_ITEM = json.JSONEncoder().encode  # one value on one line, by the C encoder
+
+
+def document_text(document: dict[str, Any]) -> str:
+    """A JSON document with each top-level key on a line of its own, and each item of a
+    top-level list or object (a change, a diagnostic, a resource's digests) on one line.
+
+    `json.dumps(indent=...)` runs in pure Python, about five times slower than the C encoder
+    that writes each line here: at thousands of changes that was a tenth of a plan's time. A
+    change per line also keeps `git diff` and `grep` of a plan file to whole changes.
+    """
+    lines = ["{"]
+    for n, (key, value) in enumerate(document.items()):
+        comma = "," if n < len(document) - 1 else ""
+        head = f"  {_ITEM(key)}: "
+        if isinstance(value, dict) and value:
+            items = [f"    {_ITEM(k)}: {_ITEM(v)}" for k, v in value.items()]
+            lines += [head + "{", ",\n".join(items), f"  }}{comma}"]
+        elif isinstance(value, list) and value:
+            lines += [head + "[", ",\n".join(f"    {_ITEM(v)}" for v in value), f"  ]{comma}"]
+        else:
+            lines.append(head + _ITEM(value) + comma)
+    lines.append("}")
+    return "\n".join(lines) + "\n"

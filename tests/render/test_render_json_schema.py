@@ -11,7 +11,7 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from netsync.model import Action, Change, Plan, ResourceType
-from netsync.render import plan_to_json, render
+from netsync.render import document_text, plan_to_json, render
 
 SCHEMA_PATH = Path(__file__).resolve().parents[2] / "schemas" / "plan.schema.json"
 
@@ -27,7 +27,20 @@ def test_json_output_validates(plan: Plan, validator: Draft202012Validator) -> N
     doc = json.loads(render(plan, "json"))
     assert list(validator.iter_errors(doc)) == []
     assert doc == plan_to_json(plan)
-    assert render(plan, "json") == json.dumps(plan_to_json(plan), indent=2) + "\n"
+    lines = render(plan, "json").splitlines()
+    changes = [json.loads(line.strip().rstrip(",")) for line in lines if '"action"' in line]
+    assert changes == doc["changes"], "one change per line, in order"
+    assert lines[1] == '  "format_version": "1",' and lines[-1] == "}"
+
+
+def test_document_text_layout() -> None:
+    document = {"a": [{"x": 1}, [2]], "b": {}, "c": {"k": {"y": "é"}, "m": None}, "d": []}
+    text = document_text(document)
+    assert json.loads(text) == document
+    assert text == (
+        '{\n  "a": [\n    {"x": 1},\n    [2]\n  ],\n  "b": {},\n'
+        '  "c": {\n    "k": {"y": "\\u00e9"},\n    "m": null\n  },\n  "d": []\n}\n'
+    )
 
 
 def test_document_shape(plan: Plan) -> None:

@@ -40,7 +40,8 @@ class _Handler(BaseHTTPRequestHandler):
         if path == "/cookie":
             self._answer(200, b"{}", ("Set-Cookie", "sid=abc; Path=/"))
         elif path == "/echo":
-            seen = {k: self.headers.get(k) for k in ("Cookie", "User-Agent", "Accept-Encoding")}
+            names = ("Cookie", "User-Agent", "Accept-Encoding", "Authorization")
+            seen = {k: self.headers.get(k) for k in names}
             self._answer(200, json.dumps(seen).encode())
         elif path == "/gzip":
             self._answer(200, gzip.compress(b'{"zipped": true}'), ("Content-Encoding", "gzip"))
@@ -78,6 +79,15 @@ RAW = {
     "/gzip-framing": b"HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\n{}",
     "/two-lengths": b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n{}",
     "/bad-length": b"HTTP/1.1 200 OK\r\nContent-Length: x\r\n\r\n{}",
+    "/continue": b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}",
+    "/folded": b"HTTP/1.1 200 OK\r\nX-Long: a\r\n \t b\r\nContent-Length: 2\r\n\r\n{}",
+    "/fold-first": b"HTTP/1.1 200 OK\r\n X-A: 1\r\nContent-Length: 2\r\n\r\n{}",
+    "/blanks": b"HTTP/1.1 200 OK\r\nX-Pad: \t v  w \t\r\nX-Empty:\r\nContent-Length: 2\r\n\r\n{}",
+    "/bare-lf": b"HTTP/1.1 200 OK\nContent-Length: 2\nX-A: 1\n\n{}",
+    "/ws-name": b"HTTP/1.1 200 OK\r\nX-A : 1\r\nContent-Length: 2\r\n\r\n{}",
+    "/chunked-and-length": b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n"
+    b"Content-Length: 9\r\n\r\n2\r\n{}\r\n0\r\n\r\n",
+    "/repeated-length": b"HTTP/1.1 200 OK\r\nContent-Length: 2, 2\r\n\r\n{}",
 }
 
 
@@ -109,6 +119,7 @@ def _exchange(send, client: httpx.Client, url: str) -> tuple:  # type: ignore[no
     return response.status_code, headers, body
 
 
+UNQUOTED = {"/ws-name"}
 PATHS = [
     "/a", "/cookie", "/echo", "/gzip", "/chunked", "/redirect", "/bad-redirect", "/short",
     "/latin1", *RAW,
@@ -120,7 +131,11 @@ def test_answers_and_errors_are_httpx_own(server):
     connections = Connections(mine, keep=4)
     for path in [*PATHS, "/close", "/a"]:
         expected = _exchange(lambda r: plain.send(r, stream=True), plain, server + path)
-        assert _exchange(connections.send, mine, server + path) == expected, path
+        found = _exchange(connections.send, mine, server + path)
+        if path in UNQUOTED:  # h11 quotes the line; the lean path does not (it may hold a secret)
+            assert expected[1].startswith(found[1] + ": ") and "X-A" not in found[1], path
+            expected, found = expected[0], found[0]
+        assert found == expected, path
     connections.close()
 
 
@@ -151,7 +166,12 @@ def test_vendor_client_takes_the_lean_path_only_where_send_adds_nothing(server, 
     client = VendorClient("Vendor", server)
     assert client.request("GET", "/a").json() == {"path": "/a"}
     assert client._connections is not None
-    assert not lean(client.client.build_request("GET", "http://user:secret@127.0.0.1/"))
+    assert client.client._transport._made is None, "httpx's transport is made only when used"
+    with_credentials = server.replace("//", "//user:pw@") + "/echo"
+    assert not lean(client.client.build_request("GET", with_credentials))
+    seen = client.request("GET", with_credentials).json()  # httpx's own send: Basic auth
+    assert seen["Authorization"] == "Basic dXNlcjpwdw=="
+    assert client.client._transport._made is not None
     client.close()
     monkeypatch.setenv("HTTPS_PROXY", "http://127.0.0.1:9")
     assert env_proxies()
