@@ -21,6 +21,7 @@ from netsync.cli.commands import demo, drift, plan, show, validate
 from netsync.cli.export import export
 from netsync.cli.options import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK, common
 from netsync.http import Secrets
+from netsync.pipeline import frozen_heap
 from netsync.sandbox.cli import sandbox
 
 
@@ -30,7 +31,8 @@ class NetsyncGroup(click.Group):
     def main(self, args: Any = None, prog_name: str | None = None, **extra: Any) -> Any:
         standalone = extra.pop("standalone_mode", True)
         try:
-            rv = super().main(args, prog_name or "netsync", standalone_mode=False, **extra)
+            with frozen_heap():
+                rv = super().main(args, prog_name or "netsync", standalone_mode=False, **extra)
         except click.ClickException as exc:
             exc.show()
             rv = EXIT_ERROR
