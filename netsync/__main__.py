@@ -1,4 +1,4 @@
-from netsync.cli import main
+from netsync.cli import run
 
 if __name__ == "__main__":
-    main()
+    run()

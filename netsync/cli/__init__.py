@@ -11,6 +11,7 @@ import contextlib
 import io
 import os
 import sys
+import threading
 from typing import Any
 
 import click
@@ -114,3 +115,20 @@ def main() -> None:
 
 for _command in (validate, plan, drift, show, apply, export, demo, sandbox):
     main.add_command(common(_command))
+
+
+def run() -> None:
+    """The `netsync` program: the command, then the process ends at once. The interpreter's
+    own exit frees a large plan's heap object by object (0.1 s at 5,100 resources), with
+    nothing left to do: the output is flushed here, files are written atomically and the
+    providers closed by the command. A thread still running (a write after Ctrl-C) is waited
+    for by the ordinary exit instead."""
+    code = main.main(standalone_mode=False)
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # the reader left; the command has reported it already
+            code = code or EXIT_ERROR
+    if threading.active_count() > 1:
+        sys.exit(code)
+    os._exit(code)

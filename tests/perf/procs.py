@@ -26,14 +26,14 @@ _LOCK = threading.Lock()
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 # Runs netsync's own entry point (as `python -m netsync` does), then writes the process's peak
-# resident set size (VmHWM, kB) to the file named by the first argument. ru_maxrss from wait4
-# would be wrong: on Linux a child inherits the parent's high-water mark across exec.
+# resident set size (VmHWM, kB) to the file named by the first argument: at the end, or just
+# before netsync's os._exit (netsync.cli.run ends the process without the interpreter's exit).
+# ru_maxrss from wait4 would be wrong: on Linux a child inherits the parent's high-water mark
+# across exec.
 WRAPPER = r"""
-import runpy, sys
+import os, runpy, sys
 out = sys.argv.pop(1)
-try:
-    runpy.run_module("netsync", run_name="__main__", alter_sys=True)
-finally:
+def write_peak():
     try:
         with open("/proc/self/status") as status:
             peak = next((ln.split()[1] for ln in status if ln.startswith("VmHWM:")), "")
@@ -41,6 +41,15 @@ finally:
             fh.write(peak)
     except OSError:
         pass
+exit_now = os._exit
+def exit_after_peak(code):
+    write_peak()
+    exit_now(code)
+os._exit = exit_after_peak
+try:
+    runpy.run_module("netsync", run_name="__main__", alter_sys=True)
+finally:
+    write_peak()
 """
 
 

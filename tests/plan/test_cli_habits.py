@@ -646,3 +646,26 @@ def test_apply_from_stdin_needs_auto_approve(netsync, sandbox):
     )
     assert result.exit_code == 0, result.stderr
     assert sb.world.outbound[RIVERA]["relationship"]["sendingPercentage"] == 50
+
+
+# --------------------------------------------------------------------------------------------
+# the program ends at once after the command (netsync.cli.run): nothing written is lost
+
+
+def test_the_program_flushes_what_was_written_and_keeps_the_exit_code(tmp_path):
+    """`run` ends the process with os._exit, past the interpreter's own flush: text written
+    without a flush (here before the command; click flushes only the stream it writes to)
+    still arrives, and the command's exit code is the process's."""
+    script = (
+        "import sys; from netsync.cli import run; sys.stdout.write('written early'); "
+        f"sys.argv = ['netsync', 'validate', '-c', {str(tmp_path / 'missing')!r}]; run()"
+    )
+    env = child_env()
+    env.pop("PYTHONUNBUFFERED", None)  # stdout to a pipe is then block-buffered
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=60
+    )
+    assert done.returncode == 1
+    assert done.stdout == "written early"
+    assert "missing" in done.stderr
+    no_crash(done.stderr)
