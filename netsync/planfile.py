@@ -17,8 +17,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from jsonschema import Draft202012Validator
-
 from netsync import __version__
 from netsync.compare import FieldRules
 from netsync.config.schema import format_checker, load_schema
@@ -188,6 +186,8 @@ def read_plan_file(path: str) -> SavedPlan:
             f"{path}: plan format_version {version!r} is not supported: netsync {__version__} "
             f"reads format {FORMAT_VERSION} (use the netsync version that wrote the file)"
         )
+    from jsonschema import Draft202012Validator  # only apply and show read plan files
+
     validator = Draft202012Validator(
         load_schema("plan.schema.json"), format_checker=format_checker()
     )

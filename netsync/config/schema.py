@@ -12,10 +12,7 @@ import uuid
 from datetime import date, datetime
 from functools import cache
 from pathlib import Path
-from typing import Any
-
-import jsonschema
-from jsonschema import Draft202012Validator, FormatChecker
+from typing import TYPE_CHECKING, Any
 
 from netsync.config.display import describe, json_type, short_json, shown, shown_key
 from netsync.config.document import (
@@ -30,6 +27,9 @@ from netsync.kinds import SECTIONS, UUID_PATTERN, split_address
 from netsync.model import Diagnostic
 from netsync.providers import PROVIDERS
 from netsync.sensitive import MASK, is_sensitive
+
+if TYPE_CHECKING:  # imported where a config has an error (see _validator_class)
+    import jsonschema
 
 __all__ = [
     "RESOURCE_SECTIONS",
@@ -49,11 +49,16 @@ def _strict_integer(checker: Any, instance: object) -> bool:
     return isinstance(instance, int) and not isinstance(instance, bool)
 
 
-# The schema file stays standard JSON Schema (editors use it); only validation is stricter.
-_Validator = jsonschema.validators.extend(
-    Draft202012Validator,
-    type_checker=Draft202012Validator.TYPE_CHECKER.redefine("integer", _strict_integer),
-)
+@cache
+def _validator_class() -> Any:
+    """Draft 2020-12 with netsync's integers: the schema file stays standard JSON Schema
+    (editors use it); only validation is stricter. Imported here, not at the top: a valid
+    config never needs jsonschema (schemacheck.py answers), and importing it costs 45-95 ms."""
+    from jsonschema import Draft202012Validator, validators
+
+    integers = Draft202012Validator.TYPE_CHECKER.redefine("integer", _strict_integer)
+    return validators.extend(Draft202012Validator, type_checker=integers)
+
 
 _DATE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$")
 
@@ -96,7 +101,9 @@ FORMATS = {
 }
 
 
-def format_checker() -> FormatChecker:
+def format_checker() -> jsonschema.FormatChecker:
+    from jsonschema import FormatChecker
+
     checker = FormatChecker(formats=())
     for name, check in FORMATS.items():
         checker.checks(name)(check)
@@ -136,7 +143,7 @@ def _compiled_check() -> Check | None:
 
 def schema_diagnostics(doc: LocDict) -> list[Diagnostic]:
     """The schema's messages for `doc`, from jsonschema (validate_schema's answer)."""
-    validator = _Validator(load_schema(), format_checker=format_checker())
+    validator = _validator_class()(load_schema(), format_checker=format_checker())
     errors = list(validator.iter_errors(doc))
     # A value of the wrong type gets one message: its range or format says nothing more.
     mistyped = {tuple(e.absolute_path) for e in errors if e.validator == "type"}

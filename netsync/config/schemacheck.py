@@ -8,10 +8,11 @@ jsonschema, which words the messages, only when they do not answer "valid".
 
 The functions mirror the keywords of jsonschema's Draft202012Validator (`_keywords.py`): the
 same type tests (with netsync's strict integer), `re.search` for patterns, the same comparisons,
-jsonschema's own `equal` and `uniq` for enum, const and uniqueItems, and netsync's own format
-functions. Anything else in a schema (`$ref`, `if`, `patternProperties`, an unknown keyword) makes
-`compile_check` raise `Unsupported`, and every config then goes through jsonschema. A check that
-raises is not an answer either: the caller runs jsonschema, which raises or reports as it did.
+jsonschema's own `equal` and `uniq` (copied below) for enum, const and uniqueItems, and
+netsync's own format functions. Anything else in a schema (`$ref`, `if`, `patternProperties`,
+an unknown keyword) makes `compile_check` raise `Unsupported`, and every config then goes
+through jsonschema. A check that raises is not an answer either: the caller runs jsonschema,
+which raises or reports as it did.
 
 Evaluation order: the functions stop at the first failure; jsonschema evaluates every keyword
 (but in `anyOf`, `oneOf` and `not`). When every function passes, every check jsonschema makes
@@ -23,14 +24,58 @@ and may raise) is accepted there only alone.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from numbers import Number
 from typing import Any
 
-try:  # the functions jsonschema's enum, const and uniqueItems use, for the very same answers
-    from jsonschema._utils import equal, uniq
-except ImportError:  # pragma: no cover - a jsonschema without them: jsonschema checks alone
-    equal = uniq = None
+# jsonschema's own `equal` and `uniq` (jsonschema/_utils.py, MIT), which its enum, const and
+# uniqueItems use, copied rather than imported: importing any of jsonschema costs 45-95 ms of
+# every run, and a valid config never needs the rest of it. tests/config/test_fast_paths.py
+# checks both against jsonschema's on random JSON values.
+
+
+def equal(one: Any, two: Any) -> bool:
+    """Equality as JSON Schema has it: a boolean is never a number, at any depth."""
+    if one is two:
+        return True
+    if isinstance(one, str) or isinstance(two, str):
+        return bool(one == two)
+    if isinstance(one, Sequence) and isinstance(two, Sequence):
+        return len(one) == len(two) and all(equal(i, j) for i, j in zip(one, two, strict=True))
+    if isinstance(one, Mapping) and isinstance(two, Mapping):
+        return len(one) == len(two) and all(
+            key in two and equal(value, two[key]) for key, value in one.items()
+        )
+    return bool(_unbool(one) == _unbool(two))
+
+
+def uniq(container: Any) -> bool:
+    """Whether no two items are `equal`: sorted neighbours where the items sort, else all pairs."""
+    try:
+        ordered = sorted(_unbool(i) for i in container)
+        for i, j in zip(ordered, ordered[1:], strict=False):
+            if equal(i, j):
+                return False
+    except (NotImplementedError, TypeError):
+        seen: list[Any] = []
+        for item in container:  # `equal` itself keeps booleans apart from numbers
+            if any(equal(i, item) for i in seen):
+                return False
+            seen.append(item)
+    return True
+
+
+_TRUE, _FALSE = object(), object()
+
+
+def _unbool(element: Any) -> Any:
+    """True and False as values no number equals (for `uniq`)."""
+    if element is True:
+        return _TRUE
+    if element is False:
+        return _FALSE
+    return element
+
 
 Check = Callable[[Any], bool]
 
@@ -74,8 +119,6 @@ TYPES: dict[str, Check] = {
 def compile_check(schema: Any, formats: Mapping[str, Check]) -> Check:
     """A function answering whether jsonschema (Draft 2020-12, netsync's type checker, a format
     checker with `formats`) finds no error in an instance of `schema`. Raises Unsupported."""
-    if equal is None or uniq is None:
-        raise Unsupported("jsonschema's equal and uniq are not available")
     if isinstance(schema, dict) and schema.get("$schema", DRAFT_2020_12) != DRAFT_2020_12:
         raise Unsupported(f"$schema {schema['$schema']!r}")
     root = (

@@ -59,7 +59,9 @@ def outcome(function: Any, *args: Any) -> Any:
 
 
 def jsonschema_finds_nothing(doc: Any) -> Any:
-    validator = schema._Validator(schema.load_schema(), format_checker=schema.format_checker())
+    validator = schema._validator_class()(
+        schema.load_schema(), format_checker=schema.format_checker()
+    )
     return next(iter(validator.iter_errors(doc)), None) is None
 
 
@@ -176,7 +178,7 @@ KEYWORD_VALUES = [
 @pytest.mark.parametrize("node", KEYWORD_SCHEMAS, ids=lambda node: str(node)[:60])
 def test_each_keyword_answers_as_jsonschema(node):
     check = compile_check(node, schema.FORMATS)
-    validator = schema._Validator(node, format_checker=schema.format_checker())
+    validator = schema._validator_class()(node, format_checker=schema.format_checker())
     for value in KEYWORD_VALUES:
         slow = outcome(lambda v: next(iter(validator.iter_errors(v)), None) is None, value)
         fast = outcome(check, value)
@@ -186,6 +188,28 @@ def test_each_keyword_answers_as_jsonschema(node):
             assert fast[0] == "raised" or not fast[1], (node, value, fast, slow)
 
 
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers(-3, 3) | st.sampled_from([0.0, 1.0, 1.5, -0.0])
+    | st.sampled_from(["", "a", "1", "true"]),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.sampled_from("ab1"), inner),
+    max_leaves=8,
+)  # fmt: skip
+
+
+@PROPERTY
+@given(st.lists(JSON_VALUES, max_size=5), JSON_VALUES)
+def test_equal_and_uniq_answer_as_jsonschemas_own(values, other):
+    """schemacheck's copies of the functions jsonschema's enum, const and uniqueItems use."""
+    from jsonschema import _utils
+
+    from netsync.config.schemacheck import equal, uniq
+
+    assert uniq(values) == _utils.uniq(values)
+    for value in values:
+        assert equal(value, other) == _utils.equal(value, other)
+        assert equal(other, value) == _utils.equal(other, value)
+
+
 def test_the_quickstart_takes_the_fast_path():
     raws, _ = read_config_bytes(QUICKSTART)
     assert schema._known_valid(parse_source(raws, {}, []).data)
@@ -193,7 +217,7 @@ def test_the_quickstart_takes_the_fast_path():
 
 @pytest.mark.parametrize("name", sorted(TYPES))
 def test_type_tests_are_jsonschemas(name):
-    checker = schema._Validator.TYPE_CHECKER
+    checker = schema._validator_class().TYPE_CHECKER
     for value in [*SAMPLES, LocDict(loc=Location("f", 1, 1)), LocList(loc=Location("f", 1, 1))]:
         assert TYPES[name](value) == checker.is_type(value, name), (name, value)
 
