@@ -20,6 +20,7 @@ from netsync.kinds import Action, split_address
 from netsync.model import Change, Impact, LiveResource, ResourceType, Routed
 
 AXES = ("caseType", "jurisdiction")
+AXIS_INDEX = {axis: n for n, axis in enumerate(AXES)}  # where a profile holds each axis
 OPERATORS = ("eq", "in")
 ANY = None  # the "(any other)" value of an axis: one no condition names
 ANY_LABEL = "(any other)"
@@ -118,12 +119,13 @@ class Compiled:
     def matches(self, profile: Profile) -> bool | None:
         """True or False, or None when netsync cannot tell (a condition it cannot evaluate
         and none of the others already fails)."""
-        values = dict(zip(AXES, profile, strict=True))
         unsure = False
         for test in self.tests:
             if test is None:
                 unsure = True
-            elif values[test[0]] is ANY or values[test[0]] not in test[1]:
+                continue
+            value = profile[AXIS_INDEX[test[0]]]
+            if value is ANY or value not in test[1]:
                 return False
         return None if unsure else True
 
