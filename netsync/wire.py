@@ -15,8 +15,10 @@ import re
 import httpx
 
 # RFC 9110 field names and values, as h11 checks them before it sends a request
-_FIELD_NAME = re.compile(rb"[-!#$%&'*+.^_`|~0-9a-zA-Z]+")
-_FIELD_VALUE = re.compile(rb"(?:[^\x00\s]+(?:[ \t]+[^\x00\s]+)*)?")
+_TOKEN = rb"[-!#$%&'*+.^_`|~0-9a-zA-Z]+"
+_VALUE = rb"(?:[^\x00\s]+(?:[ \t]+[^\x00\s]+)*)?"
+_FIELD_NAME = re.compile(_TOKEN)
+_FIELD_VALUE = re.compile(_VALUE)
 _CONTENT_LENGTH = re.compile(rb"[0-9]+")
 
 
@@ -29,9 +31,8 @@ def check_header(name: bytes, value: bytes) -> None:
         raise httpx.LocalProtocolError(f"Illegal header value (in {name.decode('ascii')})")
 
 
-_FIELD = re.compile(  # h11's header_field: a token, a colon, the value between optional blanks
-    rb"([-!#$%&'*+.^_`|~0-9a-zA-Z]+):[ \t]*((?:[^\x00\s]+(?:[ \t]+[^\x00\s]+)*)?)[ \t]*"
-)
+# h11's header_field: a token, a colon, the value between optional blanks
+_FIELD = re.compile(b"(" + _TOKEN + b"):[ \t]*(" + _VALUE + b")[ \t]*")
 MAX_LINE = 65_536  # bytes of one header line, as http.client allows
 MAX_FIELDS = 100  # header lines of one answer, as http.client allows
 
